@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wailsapp/wails/v2/pkg/runtime"
+
+	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/doctor"
+	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/logging"
+	"github.com/tonnytray/tonnytray/backend/secret"
+	"github.com/tonnytray/tonnytray/backend/settings"
+)
+
+// startupWait bounds how long a UI call waits for the backend to finish starting.
+const startupWait = 30 * time.Second
+
+// App is the one Wails-bound facade: every exported method is frontend API. Methods wait for start-up,
+// convert UI input, delegate to the daemon and leave error wording to formatError.
+type App struct {
+	opts     daemon.Options
+	wlog     *wailsLogger
+	ctx      context.Context
+	ready    chan struct{}
+	d        *daemon.Daemon
+	startErr error
+	cancel   context.CancelFunc
+	done     chan struct{}
+	shutOnce sync.Once
+}
+
+// NewApp returns a facade that starts the backend with opts when the window starts.
+func NewApp(opts daemon.Options, wlog *wailsLogger) *App {
+	return &App{opts: opts, wlog: wlog, ready: make(chan struct{}), done: make(chan struct{})}
+}
+
+// startup is Wails' OnStartup: the backend starts here so binding generation never touches the database.
+func (a *App) startup(ctx context.Context) {
+	a.ctx = ctx
+	defer close(a.ready)
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.cancel = cancel
+	d, err := daemon.New(runCtx, a.opts)
+	if err != nil {
+		a.startErr = err
+		close(a.done)
+		runtime.LogErrorf(ctx, "start backend: %v", err)
+		return
+	}
+	a.d = d
+	a.wlog.use(d.Logger("wails"))
+	d.HandleControl("show", func(context.Context, json.RawMessage) (any, error) {
+		runtime.WindowShow(ctx)
+		runtime.WindowUnminimise(ctx)
+		return "shown", nil
+	})
+	go a.forwardEvents(runCtx, d.Bus())
+	go func() {
+		defer close(a.done)
+		if err := d.Run(runCtx); err != nil {
+			d.Logger("app").Error("backend stopped with an error", "err", err)
+		}
+	}()
+}
+
+// shutdown is Wails' OnShutdown: stop the backend and wait for its ordered, bounded shutdown.
+func (a *App) shutdown(context.Context) {
+	a.shutOnce.Do(func() {
+		if a.cancel != nil {
+			a.cancel()
+		}
+		select {
+		case <-a.done:
+		case <-time.After(10 * time.Second):
+		}
+	})
+}
+
+// forwardEvents sends backend events to the UI. Its queue is bounded: a busy webview drops, never blocks.
+func (a *App) forwardEvents(ctx context.Context, bus *event.Bus) {
+	sub := bus.Subscribe(512)
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-sub.C:
+			if !ok {
+				return
+			}
+			runtime.EventsEmit(a.ctx, string(ev.Name), ev.Payload)
+		}
+	}
+}
+
+func (a *App) backend() (*daemon.Daemon, error) {
+	select {
+	case <-a.ready:
+	case <-time.After(startupWait):
+		return nil, errStarting
+	}
+	if a.startErr != nil {
+		return nil, a.startErr
+	}
+	return a.d, nil
+}
+
+// GetSnapshot returns the whole current state for the UI to render on mount.
+func (a *App) GetSnapshot() (daemon.Snapshot, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.Snapshot{}, err
+	}
+	return d.Snapshot(a.ctx)
+}
+
+// ValidateSettings checks settings without saving; each problem names its field.
+func (a *App) ValidateSettings(s settings.Settings) ([]settings.FieldError, error) {
+	d, err := a.backend()
+	if err != nil {
+		return nil, err
+	}
+	return d.ValidateSettings(s), nil
+}
+
+// SaveSettings validates and stores settings and says which parts need a restart.
+func (a *App) SaveSettings(s settings.Settings) (daemon.SaveResult, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.SaveResult{}, err
+	}
+	return d.SaveSettings(s)
+}
+
+// SetSecret stores an API key or password in the keychain. Secrets are write-only for the UI.
+func (a *App) SetSecret(key, value string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.SetSecret(key, value)
+}
+
+// DeleteSecret removes a secret from the keychain.
+func (a *App) DeleteSecret(key string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.DeleteSecret(key)
+}
+
+// LogFilter is the logs viewer's filter as the UI sends it.
+type LogFilter struct {
+	MinLevel  string `json:"minLevel"` // "" | debug | info | warn | error
+	Component string `json:"component"`
+	Since     string `json:"since"` // RFC 3339 or ""
+	Until     string `json:"until"`
+	Text      string `json:"text"`
+	Before    uint64 `json:"before"`
+	After     uint64 `json:"after"`
+	Limit     int    `json:"limit"`
+}
+
+func (f LogFilter) toQuery() (logging.Filter, error) {
+	q := logging.Filter{Component: f.Component, Text: f.Text, Before: f.Before, After: f.After, Limit: f.Limit}
+	var fields settings.ValidationErrors
+	if f.MinLevel != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(strings.ToUpper(f.MinLevel))); err != nil {
+			fields = append(fields, settings.FieldError{Field: "minLevel", Message: fmt.Sprintf("%q is not a log level (debug, info, warn, error)", f.MinLevel)})
+		} else {
+			lv := int(l)
+			q.MinLevel = &lv
+		}
+	}
+	for _, t := range []struct {
+		name, val string
+		dst       *time.Time
+	}{{"since", f.Since, &q.Since}, {"until", f.Until, &q.Until}} {
+		if t.val == "" {
+			continue
+		}
+		v, err := time.Parse(time.RFC3339, t.val)
+		if err != nil {
+			fields = append(fields, settings.FieldError{Field: t.name, Message: fmt.Sprintf("%q is not a date and time (RFC 3339)", t.val)})
+			continue
+		}
+		*t.dst = v
+	}
+	if len(fields) > 0 {
+		return q, fields
+	}
+	return q, nil
+}
+
+// QueryLogs returns one page of log records, newest first (or newer than After, for following live).
+func (a *App) QueryLogs(f LogFilter) (logging.Page, error) {
+	d, err := a.backend()
+	if err != nil {
+		return logging.Page{}, err
+	}
+	q, err := f.toQuery()
+	if err != nil {
+		return logging.Page{}, err
+	}
+	return d.QueryLogs(a.ctx, q)
+}
+
+// LogComponents lists the components that have written logs.
+func (a *App) LogComponents() ([]string, error) {
+	d, err := a.backend()
+	if err != nil {
+		return nil, err
+	}
+	return d.LogComponents(a.ctx)
+}
+
+// ExportLogs returns every record matching f as "json" or "csv" text for the UI to download.
+func (a *App) ExportLogs(f LogFilter, format string) (string, error) {
+	d, err := a.backend()
+	if err != nil {
+		return "", err
+	}
+	q, err := f.toQuery()
+	if err != nil {
+		return "", err
+	}
+	q.Before, q.After = 0, 0
+	return d.ExportLogs(a.ctx, q, format)
+}
+
+// ExportSettings returns the settings as JSON; it never contains a secret.
+func (a *App) ExportSettings() (string, error) {
+	d, err := a.backend()
+	if err != nil {
+		return "", err
+	}
+	return d.ExportSettings()
+}
+
+// ImportSettings applies an exported settings file or the original config.json; keys in it go to the keychain.
+func (a *App) ImportSettings(data string) (daemon.ImportResult, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.ImportResult{}, err
+	}
+	return d.ImportSettings([]byte(data))
+}
+
+// BackupDatabase writes an online backup of the database and returns its path.
+func (a *App) BackupDatabase() (string, error) {
+	d, err := a.backend()
+	if err != nil {
+		return "", err
+	}
+	return d.BackupDatabase(a.ctx)
+}
+
+// ClearMyData deletes the history (utterances, conversations, logs, metrics, outbox).
+func (a *App) ClearMyData() error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.ClearMyData(a.ctx)
+}
+
+// RunDoctor checks every dependency of the app on this machine.
+func (a *App) RunDoctor() ([]doctor.Check, error) {
+	d, err := a.backend()
+	if err != nil {
+		return nil, err
+	}
+	return d.Doctor(a.ctx), nil
+}
+
+// UIError is what a rejected call's promise receives in the UI: a code to branch on and a human sentence.
+type UIError struct {
+	Code    string                `json:"code"`
+	Message string                `json:"message"`
+	Fields  []settings.FieldError `json:"fields,omitempty"`
+}
+
+var errStarting = errors.New("TonnyTray is still starting; try again in a moment")
+
+// formatError is Wails' ErrorFormatter: it maps backend errors to coded UI errors.
+func formatError(err error) any {
+	var ve settings.ValidationErrors
+	switch {
+	case errors.As(err, &ve):
+		return UIError{Code: "validation", Message: "Some settings need fixing: " + ve.Error(), Fields: ve}
+	case errors.Is(err, errStarting):
+		return UIError{Code: "starting", Message: err.Error()}
+	case errors.Is(err, daemon.ErrKeychain), errors.Is(err, secret.ErrNoKeychain), errors.Is(err, secret.ErrLocked):
+		return UIError{Code: "keychain_unavailable", Message: err.Error()}
+	default:
+		return UIError{Code: "error", Message: err.Error()}
+	}
+}

@@ -1,0 +1,200 @@
+// Package daemon is the running TonnyTray backend: it opens the store, settings, keychain and logging, owns
+// every long-running service under one supervisor, and offers the operations the window (through app.go),
+// headless mode and the control socket share. It never imports the Wails runtime.
+package daemon
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/thejerf/suture/v4"
+
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/logging"
+	"github.com/tonnytray/tonnytray/backend/paths"
+	"github.com/tonnytray/tonnytray/backend/secret"
+	"github.com/tonnytray/tonnytray/backend/settings"
+	"github.com/tonnytray/tonnytray/backend/store"
+)
+
+// Options configure a Daemon.
+type Options struct {
+	Version  string
+	DBPath   string            // the SQLite file; "" = paths.DatabaseFile()
+	LogLevel string            // overrides the settings' level when set (from --log-level)
+	Console  io.Writer         // console log output; nil = none
+	LogFile  string            // "" = paths.LogFile()
+	Instance *control.Instance // the single-instance lock, held by the caller; released by Run on exit
+	Socket   string            // control socket path; "" = paths.ControlSocket()
+	// FilePassword unlocks the encrypted-file keyring when the user chose it; nil = the file backend is locked.
+	FilePassword func(prompt string) (string, error)
+}
+
+// Daemon is the TonnyTray backend. Create it with New, then call Run.
+type Daemon struct {
+	opts      Options
+	started   time.Time
+	bus       *event.Bus
+	store     *store.Store
+	settings  *settings.Service
+	level     *slog.LevelVar
+	redactor  *logging.Redactor
+	logging   *logging.Logging
+	log       *slog.Logger
+	control   *control.Server
+	secretsMu sync.RWMutex
+	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
+	secretErr error
+}
+
+// New opens everything the backend needs. A failure here is fatal for the app and its message is meant for
+// the user (a corrupt database names its file and how to recover).
+func New(ctx context.Context, o Options) (*Daemon, error) {
+	if o.DBPath == "" {
+		o.DBPath = paths.DatabaseFile()
+	}
+	if o.LogFile == "" {
+		o.LogFile = paths.LogFile()
+	}
+	if o.Socket == "" {
+		o.Socket = paths.ControlSocket()
+	}
+	d := &Daemon{opts: o, started: time.Now(), bus: event.NewBus(), level: new(slog.LevelVar), redactor: logging.NewRedactor()}
+
+	st, err := store.Open(ctx, o.DBPath)
+	if err != nil {
+		return nil, err
+	}
+	d.store = st
+
+	d.settings, err = settings.NewService(st.DB(), d.onSettingsChanged)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("load settings: %w", err)
+	}
+	cur := d.settings.Get()
+	d.applyLevel(cur.General.LogLevel)
+
+	if err := paths.EnsurePrivateDir(paths.StateDir()); err != nil {
+		st.Close()
+		return nil, err
+	}
+	d.logging, err = logging.New(logging.Options{
+		Level:    d.level,
+		Console:  o.Console,
+		FilePath: o.LogFile,
+		DB:       st.DB(),
+		Redactor: d.redactor,
+		OnEntry:  func(p event.LogAppendedPayload) { d.bus.Publish(p) },
+	})
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("start logging: %w", err)
+	}
+	d.log = d.logging.Logger()
+
+	d.openSecrets(cur.General.KeyringBackend)
+
+	d.control, err = control.Listen(o.Socket)
+	if err != nil {
+		d.logging.Close()
+		st.Close()
+		return nil, fmt.Errorf("open control socket: %w", err)
+	}
+	d.registerControl()
+	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
+	return d, nil
+}
+
+// Run runs every service until ctx is done, then shuts down in order within a bounded time.
+func (d *Daemon) Run(ctx context.Context) error {
+	sup := suture.New("tonnytray", suture.Spec{
+		EventHook: func(e suture.Event) { d.component("supervisor").Warn("service event", "event", e.String()) },
+		Timeout:   3 * time.Second,
+	})
+	sup.Add(serviceFunc{"logging", d.logging.Run})
+	sup.Add(serviceFunc{"control", d.control.Serve})
+	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
+		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
+	}})
+	err := sup.Serve(ctx)
+	d.component("app").Info("backend stopped")
+	d.logging.Close()
+	if cerr := d.store.Close(); cerr != nil {
+		fmt.Fprintf(os.Stderr, "tonnytray: close database: %v\n", cerr)
+	}
+	if d.opts.Instance != nil {
+		d.opts.Instance.Release()
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+	return err
+}
+
+// Bus is the in-process event bus; the window forwards it to the UI.
+func (d *Daemon) Bus() *event.Bus { return d.bus }
+
+// Logger returns a logger tagged with component.
+func (d *Daemon) Logger(component string) *slog.Logger { return d.component(component) }
+
+// HandleControl registers an extra control-socket command (the window adds "show").
+func (d *Daemon) HandleControl(cmd string, h control.HandlerFunc) { d.control.Handle(cmd, h) }
+
+func (d *Daemon) component(name string) *slog.Logger { return logging.For(d.log, name) }
+
+func (d *Daemon) applyLevel(name string) {
+	if d.opts.LogLevel != "" {
+		name = d.opts.LogLevel
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(name))); err == nil {
+		d.level.Set(l)
+	}
+}
+
+// onSettingsChanged runs after every saved change; it applies what can be applied live.
+func (d *Daemon) onSettingsChanged(c settings.Change) {
+	d.applyLevel(d.settings.Get().General.LogLevel)
+	d.bus.Publish(event.SettingsChangedPayload{Changed: c.Changed, RestartNeeded: c.RestartNeeded})
+}
+
+func (d *Daemon) openSecrets(backend string) {
+	s, err := secret.Open(secret.Config{
+		Backend:      secret.Backend(backend),
+		FilePassword: d.opts.FilePassword,
+		OnSecret:     d.redactor.Add,
+	})
+	d.secretsMu.Lock()
+	d.secrets, d.secretErr = s, err
+	d.secretsMu.Unlock()
+	if err != nil {
+		d.component("keychain").Error("keychain unavailable", "err", err)
+		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Keychain unavailable", Message: err.Error()})
+		return
+	}
+	// Teach the redactor every stored secret so none can reach a log line.
+	for k, ok := range s.Status() {
+		if ok {
+			_, _ = s.Get(k)
+		}
+	}
+	d.component("keychain").Info("keychain opened", "backend", string(s.Backend()))
+}
+
+// serviceFunc adapts a Run/Serve function to suture.Service with a readable name.
+type serviceFunc struct {
+	name string
+	run  func(context.Context) error
+}
+
+func (s serviceFunc) Serve(ctx context.Context) error { return s.run(ctx) }
+func (s serviceFunc) String() string                  { return s.name }

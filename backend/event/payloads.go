@@ -1,0 +1,66 @@
+package event
+
+// The typed payloads of every event TonnyTray publishes. frontend/src/api/events.ts mirrors this file: change
+// both together.
+
+// Event names.
+const (
+	SettingsChanged Name = "settings:changed"
+	SecretChanged   Name = "secret:changed"
+	LogAppended     Name = "log:appended"
+	Notice          Name = "app:notice"
+	ServiceState    Name = "service:state"
+)
+
+// SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
+type SettingsChangedPayload struct {
+	Changed       []string `json:"changed"`
+	RestartNeeded []string `json:"restartNeeded"`
+}
+
+// EventName implements Payload.
+func (SettingsChangedPayload) EventName() Name { return SettingsChanged }
+
+// SecretChangedPayload says a secret was stored or deleted. It never carries the value.
+type SecretChangedPayload struct {
+	Key        string `json:"key"`
+	Configured bool   `json:"configured"`
+}
+
+// EventName implements Payload.
+func (SecretChangedPayload) EventName() Name { return SecretChanged }
+
+// LogAppendedPayload is one log record as the logs viewer shows it (already redacted).
+type LogAppendedPayload struct {
+	ID        uint64            `json:"id"`
+	Time      string            `json:"time"` // RFC 3339 with nanoseconds, UTC
+	Level     string            `json:"level"`
+	Component string            `json:"component"`
+	Message   string            `json:"message"`
+	Attrs     map[string]string `json:"attrs,omitempty"`
+}
+
+// EventName implements Payload.
+func (LogAppendedPayload) EventName() Name { return LogAppended }
+
+// NoticePayload is something the user must see: shown in the UI and, where available, as a desktop
+// notification. Level is "info", "warning" or "error".
+type NoticePayload struct {
+	Level   string `json:"level"`
+	Title   string `json:"title"`
+	Message string `json:"message"`
+}
+
+// EventName implements Payload.
+func (NoticePayload) EventName() Name { return Notice }
+
+// ServiceStatePayload is the health of one service on the Dashboard (store, keychain, whisper-server, …).
+// State is "ok", "degraded", "down", "stopped" or "unavailable" (not built yet / not configured).
+type ServiceStatePayload struct {
+	Service string `json:"service"`
+	State   string `json:"state"`
+	Detail  string `json:"detail"`
+}
+
+// EventName implements Payload.
+func (ServiceStatePayload) EventName() Name { return ServiceState }

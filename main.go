@@ -1,0 +1,125 @@
+// Command tonnytray is the TonnyTray desktop app and its command line. main only composes: it parses the
+// command line, then runs the window, the headless backend, or a CLI command against the running instance.
+package main
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/wailsapp/wails/v2"
+	"github.com/wailsapp/wails/v2/pkg/options"
+	"github.com/wailsapp/wails/v2/pkg/options/assetserver"
+	"github.com/wailsapp/wails/v2/pkg/options/linux"
+
+	"github.com/tonnytray/tonnytray/backend/cli"
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/paths"
+)
+
+//go:embed all:frontend/dist
+var assets embed.FS
+
+//go:embed build/appicon.png
+var icon []byte
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() { os.Exit(run(os.Args[1:])) }
+
+func run(args []string) int {
+	cmd, err := cli.Parse(args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tonnytray:", err)
+		return cli.ExitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := daemon.Options{Version: version, DBPath: cmd.DBPath, LogLevel: cmd.LogLevel, Console: os.Stderr}
+
+	switch cmd.Name {
+	case "gui":
+		return runGUI(cmd, opts)
+	case "headless":
+		return runHeadless(ctx, opts)
+	default:
+		return cli.RunClient(ctx, cmd, cli.ClientEnv{Version: version, Out: os.Stdout, Err: os.Stderr, In: os.Stdin})
+	}
+}
+
+// acquire takes the single-instance lock; a second launch asks the first to show itself instead.
+func acquire(ctx context.Context) (*control.Instance, int) {
+	inst, err := control.AcquireInstance(paths.InstanceLock())
+	if errors.Is(err, control.ErrAlreadyRunning) {
+		if cerr := control.Call(ctx, paths.ControlSocket(), "show", nil, nil); cerr != nil {
+			fmt.Fprintln(os.Stderr, "tonnytray: already running:", cerr)
+		} else {
+			fmt.Fprintln(os.Stderr, "tonnytray: already running; showed its window")
+		}
+		return nil, cli.ExitAlreadyRunning
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tonnytray:", err)
+		return nil, cli.ExitError
+	}
+	return inst, cli.ExitOK
+}
+
+func runHeadless(ctx context.Context, opts daemon.Options) int {
+	inst, code := acquire(ctx)
+	if inst == nil {
+		return code
+	}
+	opts.Instance = inst
+	d, err := daemon.New(ctx, opts)
+	if err != nil {
+		inst.Release()
+		fmt.Fprintln(os.Stderr, "tonnytray:", err)
+		return cli.ExitError
+	}
+	if err := d.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "tonnytray:", err)
+		return cli.ExitError
+	}
+	return cli.ExitOK
+}
+
+func runGUI(cmd cli.Command, opts daemon.Options) int {
+	if !generatingBindings {
+		inst, code := acquire(context.Background())
+		if inst == nil {
+			return code
+		}
+		opts.Instance = inst
+	}
+	wlog := newWailsLogger()
+	app := NewApp(opts, wlog)
+	err := wails.Run(&options.App{
+		Title:            "TonnyTray",
+		Width:            1180,
+		Height:           780,
+		MinWidth:         760,
+		MinHeight:        520,
+		StartHidden:      cmd.StartHidden,
+		AssetServer:      &assetserver.Options{Assets: assets},
+		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 250, A: 255},
+		OnStartup:        app.startup,
+		OnShutdown:       app.shutdown,
+		Bind:             []any{app},
+		ErrorFormatter:   formatError,
+		Logger:           wlog,
+		Linux:            &linux.Options{Icon: icon, ProgramName: "tonnytray", WebviewGpuPolicy: linux.WebviewGpuPolicyOnDemand},
+	})
+	app.shutdown(context.Background())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tonnytray:", err)
+		return cli.ExitError
+	}
+	return cli.ExitOK
+}

@@ -1,0 +1,6 @@
+//go:build !bindings
+
+package main
+
+// generatingBindings is false in every real run; see bindings.go.
+const generatingBindings = false
