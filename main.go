@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/wailsapp/wails/v2"
 	"github.com/wailsapp/wails/v2/pkg/options"
@@ -31,9 +32,9 @@ var icon []byte
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-func main() { os.Exit(run(os.Args[1:])) }
+func main() { os.Exit(run(time.Now(), os.Args[1:])) }
 
-func run(args []string) int {
+func run(started time.Time, args []string) int {
 	cmd, err := cli.Parse(args)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tonnytray:", err)
@@ -45,7 +46,7 @@ func run(args []string) int {
 
 	switch cmd.Name {
 	case "gui":
-		return runGUI(cmd, opts)
+		return runGUI(cmd, opts, started)
 	case "headless":
 		return runHeadless(ctx, opts)
 	default:
@@ -90,7 +91,7 @@ func runHeadless(ctx context.Context, opts daemon.Options) int {
 	return cli.ExitOK
 }
 
-func runGUI(cmd cli.Command, opts daemon.Options) int {
+func runGUI(cmd cli.Command, opts daemon.Options, started time.Time) int {
 	if !generatingBindings {
 		inst, code := acquire(context.Background())
 		if inst == nil {
@@ -99,7 +100,7 @@ func runGUI(cmd cli.Command, opts daemon.Options) int {
 		opts.Instance = inst
 	}
 	wlog := newWailsLogger()
-	app := NewApp(opts, wlog)
+	app := NewApp(opts, wlog, started)
 	err := wails.Run(&options.App{
 		Title:            "TonnyTray",
 		Width:            1180,
@@ -110,6 +111,7 @@ func runGUI(cmd cli.Command, opts daemon.Options) int {
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 250, A: 255},
 		OnStartup:        app.startup,
+		OnDomReady:       app.domReady,
 		OnShutdown:       app.shutdown,
 		Bind:             []any{app},
 		ErrorFormatter:   formatError,

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every test stage, run inside scripts/desktop.sh. Counts passed and failed tests across Go, Vitest and the UI
+# end-to-end run, prints one summary line and exits non-zero if anything failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=test-results
+rm -rf "$out" && mkdir -p "$out"
+export PATH="$(go env GOPATH)/bin:$PATH"
+passed=0 failed=0 failures=()
+stage() { echo; echo "=== $*"; }
+record() { # record NAME PASSED FAILED
+  passed=$((passed + $2)); failed=$((failed + $3))
+  [ "$3" -eq 0 ] || failures+=("$1")
+}
+
+stage "go vet"
+if go vet -tags webkit2_41 ./...; then record vet 1 0; else record vet 0 1; fi
+
+stage "go test -race (real SQLite, Secret Service, PulseAudio, X display)"
+TONNYTRAY_TEST_KEYRING=1 gotestsum --format pkgname-and-test-fails --jsonfile "$out/go-test.json" -- \
+  -race -count=1 -tags webkit2_41 ./...
+read -r gp gf < <(python3 scripts/count-go-tests.py "$out/go-test.json")
+record "go test" "$gp" "$gf"
+
+stage "frontend unit tests (vitest)"
+(cd frontend && npx vitest run --reporter=default --reporter=json --outputFile="../$out/vitest.json")
+read -r vp vf < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["numFailedTests"]; print(d["numPassedTests"], f if (f or d["success"]) else 1)' "$out/vitest.json" 2>/dev/null || echo "0 1")
+record vitest "$vp" "$vf"
+
+stage "UI end-to-end (wails dev + Playwright + Chromium)"
+if scripts/e2e.sh "$out"; then record "ui e2e" 1 0; else record "ui e2e" 0 1; fi
+
+stage "app window, start time and idle footprint (production binary under Xvfb)"
+if scripts/bench-app.sh "$out"; then record "app window" 1 0; else record "app window" 0 1; fi
+
+stage "benchmarks (figures, not asserted)"
+go test -run '^$' -bench . -benchtime 1x -tags webkit2_41 ./backend/... 2>&1 | tee "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"
+echo "summary: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The README's test command (make test): installs what the tests need, builds, then runs every test with real
+# parts inside a private headless desktop (scripts/desktop.sh). Ends with one summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+start=$(date +%s)
+scripts/deps.sh test
+make --no-print-directory build
+scripts/desktop.sh scripts/test-inner.sh
+echo "test: total $(( $(date +%s) - start ))s"
