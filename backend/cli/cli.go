@@ -1,0 +1,219 @@
+// Package cli parses the command line of the single tonnytray binary: the GUI by default, plus headless mode
+// and a few subcommands. It only parses; main decides what each command does.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Command names.
+const (
+	CmdGUI          = "gui"
+	CmdHeadless     = "headless"
+	CmdStatus       = "status"
+	CmdDoctor       = "doctor"
+	CmdConfigExport = "config-export"
+	CmdConfigImport = "config-import"
+	CmdVersion      = "version"
+	CmdHelp         = "help"
+)
+
+// Command is a parsed command line.
+type Command struct {
+	Name        string // one of the Cmd… constants; CmdGUI when no command is given
+	DBPath      string // --db; empty means the default (TONNYTRAY_DB, then the data directory)
+	LogLevel    string // --log-level, normalised to debug, info, warn or error; empty means the default
+	StartHidden bool   // --start-hidden (gui): start in the tray without showing the window
+	JSON        bool   // --json (status): machine-readable output
+	File        string // config-export/config-import path; "-" means stdout/stdin
+}
+
+// ErrUsage is wrapped by every error Parse returns, so main can tell a bad command line (exit status 2)
+// from a failure.
+var ErrUsage = errors.New("invalid command line")
+
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string        { return e.msg + "; run `tonnytray --help` for usage" }
+func (e *usageError) Is(target error) bool { return target == ErrUsage }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// fileArg says whether a command takes a FILE argument.
+type fileArg int
+
+const (
+	noFile fileArg = iota
+	optionalFile
+	requiredFile
+)
+
+// spec describes one command for the parser and the help text.
+type spec struct {
+	name    string
+	args    string // shown after the name in the help
+	summary string
+	flags   []string // command flags it accepts besides the global ones
+	file    fileArg
+}
+
+// commands is the command table, in help order.
+var commands = []spec{
+	{name: CmdGUI, args: "[--start-hidden]", summary: "open the tray app and its window (the default with no command)", flags: []string{"start-hidden"}},
+	{name: CmdHeadless, summary: "run without window or tray (SSH, servers); control it with this CLI"},
+	{name: CmdStatus, args: "[--json]", summary: "show what the running instance is doing", flags: []string{"json"}},
+	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
+	{name: CmdConfigExport, args: "[FILE]", summary: "write the settings (no secrets) to FILE, or to stdout if FILE is - or absent", file: optionalFile},
+	{name: CmdConfigImport, args: "FILE", summary: "read settings (no secrets) from FILE, or from stdin if FILE is -", file: requiredFile},
+	{name: CmdVersion, summary: "print the version"},
+	{name: CmdHelp, summary: "show this help"},
+}
+
+// globalFlags may appear with every command, before or after its name.
+var globalFlags = []string{"db", "log-level", "version", "h", "help"}
+
+var logLevels = map[string]string{"debug": "debug", "info": "info", "warn": "warn", "warning": "warn", "error": "error"}
+
+// Parse reads the arguments after the program name. With no arguments it returns the gui command: Wails'
+// build tooling runs the binary that way. Global flags may come before or after the command; -h/--help and
+// --version win over any command.
+func Parse(args []string) (Command, error) {
+	var cmd Command
+	var help, version bool
+	fs := flag.NewFlagSet("tonnytray", flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors are returned, help is printed by Usage
+	fs.StringVar(&cmd.DBPath, "db", "", "")
+	fs.StringVar(&cmd.LogLevel, "log-level", "", "")
+	fs.BoolVar(&version, "version", false, "")
+	fs.BoolVar(&help, "h", false, "")
+	fs.BoolVar(&help, "help", false, "")
+	fs.BoolVar(&cmd.StartHidden, "start-hidden", false, "")
+	fs.BoolVar(&cmd.JSON, "json", false, "")
+
+	positional, err := parseInterspersed(fs, args)
+	if err != nil {
+		msg := err.Error()
+		if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+			msg = "unknown flag " + name
+		}
+		return Command{}, usagef("%s", msg)
+	}
+	if help {
+		return Command{Name: CmdHelp}, nil
+	}
+	if version {
+		return Command{Name: CmdVersion}, nil
+	}
+
+	cmd.Name = CmdGUI
+	if len(positional) > 0 {
+		cmd.Name, positional = positional[0], positional[1:]
+	}
+	i := slices.IndexFunc(commands, func(s spec) bool { return s.name == cmd.Name })
+	if i < 0 {
+		return Command{}, usagef("unknown command %q", cmd.Name)
+	}
+	sp := commands[i]
+
+	var flagErr error
+	fs.Visit(func(f *flag.Flag) {
+		if flagErr == nil && !slices.Contains(globalFlags, f.Name) && !slices.Contains(sp.flags, f.Name) {
+			flagErr = usagef("%s does not take --%s", sp.name, f.Name)
+		}
+	})
+	if flagErr != nil {
+		return Command{}, flagErr
+	}
+	if err := cmd.setFile(sp, positional); err != nil {
+		return Command{}, err
+	}
+	if cmd.LogLevel != "" {
+		lvl, ok := logLevels[strings.ToLower(cmd.LogLevel)]
+		if !ok {
+			return Command{}, usagef("--log-level %q: use debug, info, warn or error", cmd.LogLevel)
+		}
+		cmd.LogLevel = lvl
+	}
+	if dbSet := isSet(fs, "db"); dbSet && strings.TrimSpace(cmd.DBPath) == "" {
+		return Command{}, usagef("--db needs a path")
+	}
+	return cmd, nil
+}
+
+// setFile checks the positional arguments left after the command name.
+func (c *Command) setFile(sp spec, positional []string) error {
+	if sp.name == CmdHelp && len(positional) <= 1 {
+		return nil // "tonnytray help status" shows the (short) full help
+	}
+	switch {
+	case sp.file == noFile && len(positional) > 0:
+		return usagef("%s takes no arguments, got %q", sp.name, strings.Join(positional, " "))
+	case sp.file != noFile && len(positional) > 1:
+		return usagef("%s takes one FILE, got %q", sp.name, strings.Join(positional, " "))
+	case sp.file == requiredFile && len(positional) == 0:
+		return usagef("%s needs a FILE (use - for stdin)", sp.name)
+	case len(positional) == 1:
+		c.File = positional[0]
+	case sp.file == optionalFile:
+		c.File = "-"
+	}
+	return nil
+}
+
+// parseInterspersed parses flags wherever they appear among the positional arguments (the flag package alone
+// stops at the first one). Everything after "--" is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// Usage prints the help: every command with one line each, then the flags.
+func Usage(w io.Writer) {
+	fmt.Fprint(w, `TonnyTray — the family voice assistant in your tray.
+
+Usage:
+  tonnytray [flags] [command] [command flags]
+
+Commands:
+`)
+	width := 0
+	for _, c := range commands {
+		width = max(width, len(c.name)+1+len(c.args))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, strings.TrimSpace(c.name+" "+c.args), c.summary)
+	}
+	fmt.Fprint(w, `
+Flags (before or after the command):
+  --db PATH          SQLite database (default $TONNYTRAY_DB, else ~/.local/share/tonnytray/tonnytray.db)
+  --log-level LEVEL  debug, info, warn or error (default info)
+  --version          print the version and exit
+  -h, --help         show this help
+`)
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want Command
+	}{
+		{"no args is the gui (wails build runs main like this)", nil, Command{Name: CmdGUI}},
+		{"empty slice", []string{}, Command{Name: CmdGUI}},
+		{"explicit gui", []string{"gui"}, Command{Name: CmdGUI}},
+		{"start hidden without command", []string{"--start-hidden"}, Command{Name: CmdGUI, StartHidden: true}},
+		{"gui start hidden", []string{"gui", "--start-hidden"}, Command{Name: CmdGUI, StartHidden: true}},
+		{"headless", []string{"headless"}, Command{Name: CmdHeadless}},
+		{"status", []string{"status"}, Command{Name: CmdStatus}},
+		{"status json", []string{"status", "--json"}, Command{Name: CmdStatus, JSON: true}},
+		{"single dash flags work too", []string{"status", "-json"}, Command{Name: CmdStatus, JSON: true}},
+		{"doctor", []string{"doctor"}, Command{Name: CmdDoctor}},
+		{"version command", []string{"version"}, Command{Name: CmdVersion}},
+		{"help command", []string{"help"}, Command{Name: CmdHelp}},
+		{"help with a topic", []string{"help", "status"}, Command{Name: CmdHelp}},
+
+		{"global before command", []string{"--db", "/tmp/t.db", "status"}, Command{Name: CmdStatus, DBPath: "/tmp/t.db"}},
+		{"global after command", []string{"status", "--db", "/tmp/t.db", "--json"}, Command{Name: CmdStatus, DBPath: "/tmp/t.db", JSON: true}},
+		{"global with =", []string{"headless", "--db=/x/y.db", "--log-level=DEBUG"}, Command{Name: CmdHeadless, DBPath: "/x/y.db", LogLevel: "debug"}},
+		{"log level alias", []string{"--log-level", "warning"}, Command{Name: CmdGUI, LogLevel: "warn"}},
+
+		{"export to stdout by default", []string{"config-export"}, Command{Name: CmdConfigExport, File: "-"}},
+		{"export to file", []string{"config-export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
+		{"export with flags after the file", []string{"config-export", "out.json", "--db", "a.db"}, Command{Name: CmdConfigExport, File: "out.json", DBPath: "a.db"}},
+		{"import from stdin", []string{"config-import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
+		{"import from file", []string{"--db", "a.db", "config-import", "in.json"}, Command{Name: CmdConfigImport, File: "in.json", DBPath: "a.db"}},
+		{"file that looks like a flag after --", []string{"config-import", "--", "--odd.json"}, Command{Name: CmdConfigImport, File: "--odd.json"}},
+
+		{"--version wins", []string{"status", "--version"}, Command{Name: CmdVersion}},
+		{"--version alone", []string{"--version"}, Command{Name: CmdVersion}},
+		{"-h wins", []string{"config-import", "-h"}, Command{Name: CmdHelp}},
+		{"--help before an unknown command", []string{"--help", "frobnicate"}, Command{Name: CmdHelp}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.args)
+			if err != nil {
+				t.Fatalf("Parse(%q): %v", tt.args, err)
+			}
+			if got != tt.want {
+				t.Errorf("Parse(%q) = %+v, want %+v", tt.args, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want []string // in the error message
+	}{
+		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "tonnytray --help"}},
+		{"unknown command after flags", []string{"--db", "x.db", "toggle"}, []string{`unknown command "toggle"`, "tonnytray --help"}},
+		{"unknown flag", []string{"status", "--jsn"}, []string{"unknown flag -jsn", "tonnytray --help"}},
+		{"flag of another command", []string{"doctor", "--json"}, []string{"doctor does not take --json"}},
+		{"gui flag on status", []string{"--start-hidden", "status"}, []string{"status does not take --start-hidden"}},
+		{"missing flag value", []string{"status", "--db"}, []string{"flag needs an argument", "-db"}},
+		{"empty db", []string{"--db", ""}, []string{"--db needs a path"}},
+		{"bad log level", []string{"--log-level", "loud"}, []string{`--log-level "loud"`, "debug, info, warn or error"}},
+		{"extra argument", []string{"status", "now"}, []string{`status takes no arguments, got "now"`}},
+		{"import needs a file", []string{"config-import"}, []string{"config-import needs a FILE", "use - for stdin"}},
+		{"two files", []string{"config-export", "a", "b"}, []string{`config-export takes one FILE, got "a b"`}},
+		{"bad bool", []string{"status", "--json=maybe"}, []string{"invalid boolean value"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.args)
+			if err == nil {
+				t.Fatalf("Parse(%q) = %+v, want an error", tt.args, got)
+			}
+			if !errors.Is(err, ErrUsage) {
+				t.Errorf("error %v does not wrap ErrUsage", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestUsageListsEveryCommand(t *testing.T) {
+	var buf bytes.Buffer
+	Usage(&buf)
+	out := buf.String()
+	for _, c := range commands {
+		lines := 0
+		for _, line := range strings.Split(out, "\n") {
+			if strings.HasPrefix(line, "  "+c.name+" ") {
+				lines++
+			}
+		}
+		if lines != 1 {
+			t.Errorf("command %q on %d help lines, want 1", c.name, lines)
+		}
+		args := []string{c.name}
+		if c.file == requiredFile {
+			args = append(args, "settings.json")
+		}
+		if got, err := Parse(args); err != nil || got.Name != c.name {
+			t.Errorf("listed command %q parses as %+v, %v", c.name, got, err)
+		}
+	}
+	for _, want := range []string{"--db PATH", "--log-level", "--version", "-h, --help", "--start-hidden", "--json"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
