@@ -50,7 +50,8 @@ func run(started time.Time, args []string) int {
 	case "headless":
 		return runHeadless(ctx, opts)
 	default:
-		return cli.RunClient(ctx, cmd, cli.ClientEnv{Version: version, Out: os.Stdout, Err: os.Stderr, In: os.Stdin})
+		opts.Console = nil // CLI commands print their own output
+		return cli.RunClient(ctx, cmd, cli.ClientEnv{Options: opts, Out: os.Stdout, Err: os.Stderr, In: os.Stdin})
 	}
 }
 
@@ -58,12 +59,14 @@ func run(started time.Time, args []string) int {
 func acquire(ctx context.Context) (*control.Instance, int) {
 	inst, err := control.AcquireInstance(paths.InstanceLock())
 	if errors.Is(err, control.ErrAlreadyRunning) {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
 		if cerr := control.Call(ctx, paths.ControlSocket(), "show", nil, nil); cerr != nil {
-			fmt.Fprintln(os.Stderr, "tonnytray: already running:", cerr)
-		} else {
-			fmt.Fprintln(os.Stderr, "tonnytray: already running; showed its window")
+			fmt.Fprintln(os.Stderr, "tonnytray: already running, and it did not answer:", cerr)
+			return nil, cli.ExitAlreadyRunning
 		}
-		return nil, cli.ExitAlreadyRunning
+		fmt.Fprintln(os.Stderr, "tonnytray: already running; showed its window")
+		return nil, cli.ExitOK
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tonnytray:", err)

@@ -1,5 +1,7 @@
-// Package cli parses the command line of the single tonnytray binary: the GUI by default, plus headless mode
-// and a few subcommands. It only parses; main decides what each command does.
+// Package cli is the command line of the single tonnytray binary: it parses it (the GUI by default, plus
+// headless mode and a few subcommands) and runs the subcommands, which talk to the running instance over the
+// control socket or, when none runs, start the backend briefly in-process. The GUI and headless mode are
+// composed in main.
 package cli
 
 import (

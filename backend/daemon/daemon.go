@@ -53,6 +53,7 @@ type Daemon struct {
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error
+	closeOnce sync.Once
 }
 
 // New opens everything the backend needs. A failure here is fatal for the app and its message is meant for
@@ -127,17 +128,26 @@ func (d *Daemon) Run(ctx context.Context) error {
 	}})
 	err := sup.Serve(ctx)
 	d.component("app").Info("backend stopped")
-	d.logging.Close()
-	if cerr := d.store.Close(); cerr != nil {
-		fmt.Fprintf(os.Stderr, "tonnytray: close database: %v\n", cerr)
-	}
-	if d.opts.Instance != nil {
-		d.opts.Instance.Release()
-	}
+	d.Close()
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return nil
 	}
 	return err
+}
+
+// Close releases everything New opened: the control socket, the log file, the database and the instance
+// lock. Run calls it on the way out; call it directly only when Run was never started.
+func (d *Daemon) Close() {
+	d.closeOnce.Do(func() {
+		d.control.Close()
+		d.logging.Close()
+		if err := d.store.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "tonnytray: close database: %v\n", err)
+		}
+		if d.opts.Instance != nil {
+			d.opts.Instance.Release()
+		}
+	})
 }
 
 // Bus is the in-process event bus; the window forwards it to the UI.

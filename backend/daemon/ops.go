@@ -102,7 +102,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 	}
 	kc := d.keychainStatus()
 	services := []ServiceStatus{
-		{Service: "database", State: "ok", Detail: fmt.Sprintf("%s (%d KiB)", st.Path, st.SizeBytes/1024)},
+		{Service: "database", State: "ok", Detail: fmt.Sprintf("%s (%d KiB)", st.Path, (st.FileBytes+st.WALBytes)/1024)},
 		{Service: "keychain", State: stateOf(kc.OK), Detail: kc.Detail},
 		{Service: "logging", State: "ok", Detail: fmt.Sprintf("%d records dropped", d.logging.Dropped())},
 		{Service: "control", State: "ok", Detail: d.opts.Socket},
@@ -116,7 +116,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Secrets:       d.secretStatus(),
 		Keychain:      kc,
 		Services:      services,
-		Store:         StoreStatus{Path: st.Path, SizeBytes: st.SizeBytes, Rows: st.Rows},
+		Store:         StoreStatus{Path: st.Path, SizeBytes: st.FileBytes + st.WALBytes, Rows: st.Rows},
 		Paths:         Paths{Database: d.store.Path(), LogFile: d.opts.LogFile, Socket: d.opts.Socket},
 		Profiles:      profiles,
 		EventsDropped: d.bus.Dropped(),

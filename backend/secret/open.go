@@ -12,18 +12,19 @@ import (
 	"github.com/tonnytray/tonnytray/backend/paths"
 )
 
-// autoOrder is the constant order BackendAuto tries. The file backend is deliberately absent.
-var autoOrder = [...]Backend{BackendSecretService, BackendKWallet, BackendKeyCtl}
+// autoOrder is the constant order BackendAuto tries. The file backend is deliberately absent, and so is the
+// kernel keyring: it lives in memory only, so keys kept there would vanish silently at the next reboot. Both
+// can still be chosen explicitly in Settings.
+var autoOrder = [...]Backend{BackendSecretService, BackendKWallet}
 
 // fallbackHint ends every ErrNoKeychain message: the way out the user has.
-const fallbackHint = " — you can choose the encrypted file fallback in Settings"
+const fallbackHint = " — you can choose the encrypted file fallback (or the kernel keyring, cleared at reboot) in Settings"
 
 // Open opens the configured backend and probes it for real (a lookup or listing round trip), so a missing
 // or dead keychain fails here with a clear message rather than on the first Set.
 //
-// BackendAuto tries the Secret Service, KWallet and the kernel keyring in that order. It moves on only
-// when a backend is absent (no service on the session bus, no "login" collection, keyctl refused by the
-// kernel); a keychain that is present but locked or failing stops the search with its error, so that
+// BackendAuto tries the Secret Service, then KWallet. It moves on only
+// when a backend is absent (no service on the session bus, no "login" collection); a keychain that is present but locked or failing stops the search with its error, so that
 // secrets never end up split between two keychains. When every backend is absent the error wraps
 // ErrNoKeychain and lists what is missing. The file backend is never chosen silently.
 func Open(cfg Config) (*Store, error) {

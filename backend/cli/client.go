@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/doctor"
+	"github.com/tonnytray/tonnytray/backend/paths"
+)
+
+// Exit codes of the tonnytray binary.
+const (
+	ExitOK             = 0
+	ExitError          = 1
+	ExitUsage          = 2
+	ExitNotRunning     = 3 // the command needs a running instance and there is none
+	ExitAlreadyRunning = 4 // another instance holds the lock and could not be reached
+)
+
+// callTimeout bounds every request to the running instance; doctor probes the network, so it gets more.
+const callTimeout = 30 * time.Second
+
+// ClientEnv is what the subcommands need from the process.
+type ClientEnv struct {
+	Options daemon.Options // used when no instance runs and the backend starts in-process
+	Out     io.Writer
+	Err     io.Writer
+	In      io.Reader
+	Socket  string // "" = paths.ControlSocket()
+	Lock    string // "" = paths.InstanceLock()
+}
+
+// RunClient runs a subcommand (anything but gui and headless) and returns the process exit code.
+func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
+	if env.Socket == "" {
+		env.Socket = paths.ControlSocket()
+	}
+	if env.Lock == "" {
+		env.Lock = paths.InstanceLock()
+	}
+	var err error
+	switch cmd.Name {
+	case CmdHelp:
+		Usage(env.Out)
+		return ExitOK
+	case CmdVersion:
+		fmt.Fprintln(env.Out, "tonnytray", env.Options.Version)
+		return ExitOK
+	case CmdStatus:
+		err = status(ctx, cmd, env)
+	case CmdDoctor:
+		var failed bool
+		if failed, err = runDoctor(ctx, env); err == nil && failed {
+			return ExitError
+		}
+	case CmdConfigExport:
+		err = configExport(ctx, cmd, env)
+	case CmdConfigImport:
+		err = configImport(ctx, cmd, env)
+	default:
+		err = fmt.Errorf("%w: %q is not a client command", ErrUsage, cmd.Name)
+	}
+	switch {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintln(env.Err, "tonnytray:", err)
+		return ExitUsage
+	case errors.Is(err, control.ErrNotRunning):
+		fmt.Fprintln(env.Err, "tonnytray:", err)
+		return ExitNotRunning
+	default:
+		fmt.Fprintln(env.Err, "tonnytray:", err)
+		return ExitError
+	}
+}
+
+func status(ctx context.Context, cmd Command, env ClientEnv) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	var st daemon.Status
+	if err := control.Call(ctx, env.Socket, "status", nil, &st); err != nil {
+		return err
+	}
+	if cmd.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	fmt.Fprintf(env.Out, "TonnyTray %s running (pid %d, up %s)\n", st.Version, st.PID, time.Duration(st.UptimeSeconds)*time.Second)
+	fmt.Fprintf(env.Out, "  database  %s\n  log file  %s\n", st.Database, st.LogFile)
+	for _, s := range st.Services {
+		fmt.Fprintf(env.Out, "  %-15s %-11s %s\n", s.Service, s.State, s.Detail)
+	}
+	return nil
+}
+
+func runDoctor(ctx context.Context, env ClientEnv) (failed bool, err error) {
+	var checks []doctor.Check
+	err = withBackend(ctx, env, "doctor", nil, &checks, func(d *daemon.Daemon) (any, error) {
+		return d.Doctor(ctx), nil
+	})
+	if err != nil {
+		return false, err
+	}
+	doctor.Format(env.Out, checks)
+	return doctor.Failed(checks), nil
+}
+
+func configExport(ctx context.Context, cmd Command, env ClientEnv) error {
+	var data string
+	err := withBackend(ctx, env, "config-export", nil, &data, func(d *daemon.Daemon) (any, error) {
+		return d.ExportSettings()
+	})
+	if err != nil {
+		return err
+	}
+	if cmd.File == "" || cmd.File == "-" {
+		_, err = io.WriteString(env.Out, data)
+		return err
+	}
+	// 0600: settings say which services the family uses and where they live.
+	if err := os.WriteFile(cmd.File, []byte(data), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", cmd.File, err)
+	}
+	fmt.Fprintf(env.Err, "settings exported to %s (no secrets included)\n", cmd.File)
+	return nil
+}
+
+func configImport(ctx context.Context, cmd Command, env ClientEnv) error {
+	var (
+		data []byte
+		err  error
+	)
+	if cmd.File == "-" {
+		data, err = io.ReadAll(io.LimitReader(env.In, 1<<20))
+	} else {
+		data, err = os.ReadFile(cmd.File)
+	}
+	if err != nil {
+		return fmt.Errorf("read settings file: %w", err)
+	}
+	var res daemon.ImportResult
+	err = withBackend(ctx, env, "config-import", map[string]string{"data": string(data)}, &res, func(d *daemon.Daemon) (any, error) {
+		return d.ImportSettings(data)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Out, "settings imported")
+	for _, k := range res.SecretsImported {
+		fmt.Fprintf(env.Out, "  moved %s into the keychain\n", k)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(env.Out, "  note: %s\n", w)
+	}
+	if len(res.RestartNeeded) > 0 {
+		fmt.Fprintf(env.Out, "  restart needed for: %v\n", res.RestartNeeded)
+	}
+	return nil
+}
+
+// withBackend asks the running instance to do cmd; when none runs it starts the backend in-process (taking
+// the single-instance lock, so nothing else writes meanwhile), runs local, and shuts it down again.
+func withBackend(ctx context.Context, env ClientEnv, cmd string, args, result any, local func(*daemon.Daemon) (any, error)) error {
+	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
+	err := control.Call(callCtx, env.Socket, cmd, args, result)
+	cancel()
+	if !errors.Is(err, control.ErrNotRunning) {
+		return err
+	}
+	inst, err := control.AcquireInstance(env.Lock)
+	if err != nil {
+		return err
+	}
+	opts := env.Options
+	opts.Instance, opts.Console, opts.Socket = inst, nil, env.Socket
+	d, err := daemon.New(ctx, opts)
+	if err != nil {
+		inst.Release()
+		return err
+	}
+	defer d.Close()
+	v, err := local(d)
+	if err != nil {
+		return err
+	}
+	// Round-trip through JSON so both paths fill result the same way.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s result: %w", cmd, err)
+	}
+	return json.Unmarshal(b, result)
+}
