@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -87,6 +88,9 @@ func runHeadless(ctx context.Context, opts daemon.Options) int {
 		fmt.Fprintln(os.Stderr, "tonnytray:", err)
 		return cli.ExitError
 	}
+	d.HandleControl("show", func(context.Context, json.RawMessage) (any, error) {
+		return nil, &control.RemoteError{Code: "headless", Message: "TonnyTray runs headless (no window); use `tonnytray status`"}
+	})
 	if err := d.Run(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "tonnytray:", err)
 		return cli.ExitError

@@ -118,6 +118,10 @@ func Parse(args []string) (Command, error) {
 	if len(positional) > 0 {
 		cmd.Name, positional = positional[0], positional[1:]
 	}
+	// "config export" is the documented spelling; "config-export" works too.
+	if cmd.Name == "config" && len(positional) > 0 {
+		cmd.Name, positional = "config-"+positional[0], positional[1:]
+	}
 	i := slices.IndexFunc(commands, func(s spec) bool { return s.name == cmd.Name })
 	if i < 0 {
 		return Command{}, usagef("unknown command %q", cmd.Name)
@@ -205,11 +209,14 @@ Usage:
 Commands:
 `)
 	width := 0
-	for _, c := range commands {
-		width = max(width, len(c.name)+1+len(c.args))
+	shown := func(c spec) string {
+		return strings.TrimSpace(strings.Replace(c.name, "config-", "config ", 1) + " " + c.args)
 	}
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-*s  %s\n", width, strings.TrimSpace(c.name+" "+c.args), c.summary)
+		width = max(width, len(shown(c)))
+	}
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, shown(c), c.summary)
 	}
 	fmt.Fprint(w, `
 Flags (before or after the command):

@@ -34,6 +34,8 @@ func TestParse(t *testing.T) {
 
 		{"export to stdout by default", []string{"config-export"}, Command{Name: CmdConfigExport, File: "-"}},
 		{"export to file", []string{"config-export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
+		{"two-word export", []string{"config", "export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
+		{"two-word import from stdin", []string{"config", "import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
 		{"export with flags after the file", []string{"config-export", "out.json", "--db", "a.db"}, Command{Name: CmdConfigExport, File: "out.json", DBPath: "a.db"}},
 		{"import from stdin", []string{"config-import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
 		{"import from file", []string{"--db", "a.db", "config-import", "in.json"}, Command{Name: CmdConfigImport, File: "in.json", DBPath: "a.db"}},
@@ -101,7 +103,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 	for _, c := range commands {
 		lines := 0
 		for _, line := range strings.Split(out, "\n") {
-			if strings.HasPrefix(line, "  "+c.name+" ") {
+			if strings.HasPrefix(line, "  "+strings.Replace(c.name, "config-", "config ", 1)+" ") {
 				lines++
 			}
 		}
