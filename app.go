@@ -166,6 +166,15 @@ func (a *App) DeleteSecret(key string) error {
 	return d.DeleteSecret(key)
 }
 
+// UnlockFileKeychain opens the encrypted-file keychain with the user's password.
+func (a *App) UnlockFileKeychain(password string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.UnlockFileKeychain(password)
+}
+
 // LogFilter is the logs viewer's filter as the UI sends it.
 type LogFilter struct {
 	MinLevel  string `json:"minLevel"` // "" | debug | info | warn | error

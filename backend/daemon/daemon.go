@@ -102,7 +102,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	}
 	d.log = d.logging.Logger()
 
-	d.openSecrets(cur.General.KeyringBackend)
+	_ = d.openSecrets(cur.General.KeyringBackend, o.FilePassword) // a failure is shown, not fatal: the app works without keys
 
 	d.control, err = control.Listen(o.Socket)
 	if err != nil {
@@ -171,16 +171,27 @@ func (d *Daemon) applyLevel(name string) {
 	}
 }
 
-// onSettingsChanged runs after every saved change; it applies what can be applied live.
+// onSettingsChanged runs after every saved change; it applies what can be applied live (log level, the
+// keychain backend) and tells the UI what still needs a restart.
 func (d *Daemon) onSettingsChanged(c settings.Change) {
-	d.applyLevel(d.settings.Get().General.LogLevel)
-	d.bus.Publish(event.SettingsChangedPayload{Changed: c.Changed, RestartNeeded: c.RestartNeeded})
+	cur := d.settings.Get()
+	d.applyLevel(cur.General.LogLevel)
+	restart := make([]string, 0, len(c.RestartNeeded))
+	for _, part := range c.RestartNeeded {
+		if part == settings.PartKeyring {
+			d.openSecrets(cur.General.KeyringBackend, d.opts.FilePassword)
+			continue
+		}
+		restart = append(restart, part)
+	}
+	d.bus.Publish(event.SettingsChangedPayload{Changed: c.Changed, RestartNeeded: restart})
 }
 
-func (d *Daemon) openSecrets(backend string) {
+// openSecrets (re)opens the keychain; the file backend needs password (nil = locked until the user unlocks).
+func (d *Daemon) openSecrets(backend string, password func(prompt string) (string, error)) error {
 	s, err := secret.Open(secret.Config{
 		Backend:      secret.Backend(backend),
-		FilePassword: d.opts.FilePassword,
+		FilePassword: password,
 		OnSecret:     d.redactor.Add,
 	})
 	d.secretsMu.Lock()
@@ -189,7 +200,8 @@ func (d *Daemon) openSecrets(backend string) {
 	if err != nil {
 		d.component("keychain").Error("keychain unavailable", "err", err)
 		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Keychain unavailable", Message: err.Error()})
-		return
+		d.bus.Publish(event.ServiceStatePayload{Service: "keychain", State: "down", Detail: err.Error()})
+		return err
 	}
 	// Teach the redactor every stored secret so none can reach a log line.
 	for k, ok := range s.Status() {
@@ -198,6 +210,8 @@ func (d *Daemon) openSecrets(backend string) {
 		}
 	}
 	d.component("keychain").Info("keychain opened", "backend", string(s.Backend()))
+	d.bus.Publish(event.ServiceStatePayload{Service: "keychain", State: "ok", Detail: s.Backend().Label()})
+	return nil
 }
 
 // serviceFunc adapts a Run/Serve function to suture.Service with a readable name.

@@ -24,8 +24,12 @@ type syncBuffer struct {
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 type harness struct {
 	dir, db, logFile, socket string
@@ -65,6 +69,11 @@ func newHarness(t *testing.T) *harness {
 // start runs a daemon until the test ends (or stop is called) and returns it with its stop function.
 func (h *harness) start(t *testing.T) (*Daemon, func()) {
 	t.Helper()
+	return h.startWith(t, func(string) (string, error) { return "file-keyring-password", nil })
+}
+
+func (h *harness) startWith(t *testing.T, password func(string) (string, error)) (*Daemon, func()) {
+	t.Helper()
 	inst, err := control.AcquireInstance(filepath.Join(h.dir, "run", "instance.lock"))
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +81,7 @@ func (h *harness) start(t *testing.T) (*Daemon, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := New(ctx, Options{
 		Version: "test", DBPath: h.db, LogFile: h.logFile, Socket: h.socket, Console: h.console, Instance: inst,
-		FilePassword: func(string) (string, error) { return "file-keyring-password", nil },
+		FilePassword: password,
 	})
 	if err != nil {
 		cancel()
@@ -282,5 +291,33 @@ func TestBackupAndClearMyData(t *testing.T) {
 	var n int64
 	if err := b.DB().Model(&store.LogEntry{}).Where("message LIKE ?", "%private words%").Count(&n).Error; err != nil || n != 1 {
 		t.Fatalf("backup has %d matching records (err %v), want 1", n, err)
+	}
+}
+
+func TestFileKeychainStartsLockedAndUnlocks(t *testing.T) {
+	h := newHarness(t)
+	d, _ := h.startWith(t, nil)
+	ctx := context.Background()
+	snap, err := d.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Keychain.OK || !snap.Keychain.Locked || snap.Keychain.Backend != "file" {
+		t.Fatalf("keychain before unlock = %+v, want the file backend, locked", snap.Keychain)
+	}
+	if err := d.SetSecret(string(secret.ElevenLabsAPIKey), "xi-key-Ab12"); !errors.Is(err, ErrKeychain) {
+		t.Fatalf("SetSecret while locked: %v, want ErrKeychain", err)
+	}
+	if err := d.UnlockFileKeychain(""); err == nil {
+		t.Fatal("an empty password unlocked the keychain")
+	}
+	if err := d.UnlockFileKeychain("family-password"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SetSecret(string(secret.ElevenLabsAPIKey), "xi-key-Ab12"); err != nil {
+		t.Fatalf("SetSecret after unlock: %v", err)
+	}
+	if snap, _ = d.Snapshot(ctx); !snap.Keychain.OK {
+		t.Fatalf("keychain after unlock = %+v", snap.Keychain)
 	}
 }

@@ -43,10 +43,12 @@ type SecretStatus struct {
 	Configured bool   `json:"configured"`
 }
 
-// KeychainStatus is the keychain backend in use, or why none is.
+// KeychainStatus is the keychain backend in use, or why none is. Locked means the encrypted file waits for
+// its password (the UI then offers to unlock it).
 type KeychainStatus struct {
 	Backend string `json:"backend"`
 	OK      bool   `json:"ok"`
+	Locked  bool   `json:"locked"`
 	Detail  string `json:"detail"`
 }
 
@@ -192,11 +194,23 @@ func (d *Daemon) DeleteSecret(key string) error {
 	return nil
 }
 
+// UnlockFileKeychain opens the encrypted-file keychain with the user's password (the first unlock sets it).
+// It is only for the file backend chosen in Settings; the password is kept for this run only, in memory.
+func (d *Daemon) UnlockFileKeychain(password string) error {
+	if b := d.settings.Get().General.KeyringBackend; b != string(secret.BackendFile) {
+		return fmt.Errorf("the keychain in use is %q, not the encrypted file; choose the file in Settings first", b)
+	}
+	if password == "" {
+		return errors.New("enter the keychain file's password")
+	}
+	return d.openSecrets(string(secret.BackendFile), func(string) (string, error) { return password, nil })
+}
+
 func (d *Daemon) secretStore() (*secret.Store, error) {
 	d.secretsMu.RLock()
 	defer d.secretsMu.RUnlock()
 	if d.secrets == nil {
-		return nil, fmt.Errorf("%w: %v", ErrKeychain, d.secretErr)
+		return nil, fmt.Errorf("%w: %w", ErrKeychain, d.secretErr)
 	}
 	return d.secrets, nil
 }
@@ -217,9 +231,9 @@ func (d *Daemon) secretStatus() []SecretStatus {
 func (d *Daemon) keychainStatus() KeychainStatus {
 	s, err := d.secretStore()
 	if err != nil {
-		return KeychainStatus{Backend: "none", Detail: err.Error()}
+		return KeychainStatus{Backend: d.settings.Get().General.KeyringBackend, Locked: errors.Is(err, secret.ErrLocked), Detail: err.Error()}
 	}
-	return KeychainStatus{Backend: string(s.Backend()), OK: true, Detail: string(s.Backend())}
+	return KeychainStatus{Backend: string(s.Backend()), OK: true, Detail: s.Backend().Label()}
 }
 
 // QueryLogs pages through the log table for the logs viewer.
@@ -260,6 +274,12 @@ func (d *Daemon) ImportSettings(data []byte) (ImportResult, error) {
 	res, err := settings.Import(data)
 	if err != nil {
 		return ImportResult{}, err
+	}
+	// The keychain stays as it is: the keys already stored live there, and switching would strand them.
+	cur := d.settings.Get().General.KeyringBackend
+	if res.Settings.General.KeyringBackend != cur {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("general.keyring_backend: kept %q (the file asked for %q); change it in Settings if you mean to", cur, res.Settings.General.KeyringBackend))
+		res.Settings.General.KeyringBackend = cur
 	}
 	var ss *secret.Store
 	if len(res.Secrets) > 0 {
