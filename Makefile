@@ -30,7 +30,7 @@ bindings: ## regenerate frontend/wailsjs after changing app.go
 	$$(go env GOPATH)/bin/wails generate module -tags webkit2_41
 
 bench: build ## benchmarks: Go benchmarks plus the app's start-up time and idle footprint
-	scripts/desktop.sh sh -c 'go test -run "^$$" -bench . -benchtime 1x ./backend/... && scripts/bench-app.sh test-results'
+	scripts/desktop.sh sh -c 'go test -run "^$$" -bench . -benchtime 1s ./backend/... && scripts/bench-app.sh test-results'
 
 e2e: build
 	scripts/desktop.sh scripts/e2e.sh test-results

@@ -34,7 +34,7 @@ stage "app window, start time and idle footprint (production binary under Xvfb)"
 if scripts/bench-app.sh "$out"; then record "app window" 1 0; else record "app window" 0 1; fi
 
 stage "benchmarks (figures, not asserted)"
-go test -run '^$' -bench . -benchtime 1x -tags webkit2_41 ./backend/... 2>&1 | tee "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
+go test -run '^$' -bench . -benchtime 1s -tags webkit2_41 ./backend/... 2>&1 | tee "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"
