@@ -1,0 +1,120 @@
+// The one module that imports the generated Wails bindings. Everything else in the UI goes through these typed
+// functions (or the hooks built on them). The generated model classes carry helper methods (createFrom,
+// convertValues) that plain JSON objects lack, so values are cast here, at the boundary; modelcheck.ts keeps
+// the plain types in ./types honest against the generated ones.
+import * as App from "../../wailsjs/go/main/App";
+import { EventsOn } from "../../wailsjs/runtime/runtime";
+import type {
+  DoctorCheck,
+  ExportFormat,
+  FieldError,
+  ImportResult,
+  LogPage,
+  LogQuery,
+  SaveResult,
+  Settings,
+  Snapshot,
+} from "./types";
+
+type Arg<F extends (...args: never[]) => unknown, I extends number> = Parameters<F>[I];
+
+function withDefaults<T>(v: T | null | undefined, fallback: T): T {
+  return v ?? fallback;
+}
+
+/** The whole backend state for a first render. */
+export async function getSnapshot(): Promise<Snapshot> {
+  const s = (await App.GetSnapshot()) as unknown as Snapshot;
+  return {
+    ...s,
+    secrets: withDefaults(s.secrets, []),
+    services: withDefaults(s.services, []),
+    profiles: withDefaults(s.profiles, []),
+    store: { ...s.store, rows: withDefaults(s.store?.rows, {}) },
+  };
+}
+
+export async function validateSettings(s: Settings): Promise<FieldError[]> {
+  const r = await App.ValidateSettings(s as unknown as Arg<typeof App.ValidateSettings, 0>);
+  return withDefaults(r as unknown as FieldError[] | null, []);
+}
+
+export async function saveSettings(s: Settings): Promise<SaveResult> {
+  const r = (await App.SaveSettings(s as unknown as Arg<typeof App.SaveSettings, 0>)) as unknown as SaveResult;
+  return { restartNeeded: withDefaults(r?.restartNeeded, []) };
+}
+
+export function setSecret(key: string, value: string): Promise<void> {
+  return App.SetSecret(key, value);
+}
+
+export function deleteSecret(key: string): Promise<void> {
+  return App.DeleteSecret(key);
+}
+
+/** Opens the encrypted-file keychain with its password (the first unlock sets the password). */
+export function unlockFileKeychain(password: string): Promise<void> {
+  return App.UnlockFileKeychain(password);
+}
+
+export async function queryLogs(q: LogQuery): Promise<LogPage> {
+  const r = (await App.QueryLogs(q as unknown as Arg<typeof App.QueryLogs, 0>)) as unknown as LogPage;
+  return { entries: withDefaults(r?.entries, []), nextBefore: r?.nextBefore ?? 0 };
+}
+
+export async function logComponents(): Promise<string[]> {
+  return withDefaults(await App.LogComponents(), []);
+}
+
+export function exportLogs(q: LogQuery, format: ExportFormat): Promise<string> {
+  return App.ExportLogs(q as unknown as Arg<typeof App.ExportLogs, 0>, format);
+}
+
+export function exportSettings(): Promise<string> {
+  return App.ExportSettings();
+}
+
+export async function importSettings(json: string): Promise<ImportResult> {
+  const r = (await App.ImportSettings(json)) as unknown as ImportResult;
+  return {
+    warnings: withDefaults(r?.warnings, []),
+    secretsImported: withDefaults(r?.secretsImported, []),
+    restartNeeded: withDefaults(r?.restartNeeded, []),
+  };
+}
+
+export function backupDatabase(): Promise<string> {
+  return App.BackupDatabase();
+}
+
+export function clearMyData(): Promise<void> {
+  return App.ClearMyData();
+}
+
+/** Reads a field by its json name or, for Go structs without json tags, by its Go name ("Name"). */
+function field(o: Record<string, unknown>, name: string): string {
+  const v = o[name] ?? o[name[0].toUpperCase() + name.slice(1)];
+  return typeof v === "string" ? v : "";
+}
+
+export async function runDoctor(): Promise<DoctorCheck[]> {
+  const raw = withDefaults((await App.RunDoctor()) as unknown as Record<string, unknown>[] | null, []);
+  return raw.map((c) => ({
+    name: field(c, "name"),
+    status: field(c, "status"),
+    detail: field(c, "detail"),
+    fix: field(c, "fix"),
+  }));
+}
+
+/** True when the Wails runtime (and so its event channel) is present in this page. */
+export function eventsAvailable(): boolean {
+  const w = window as unknown as { runtime?: { EventsOnMultiple?: unknown } };
+  return typeof w.runtime?.EventsOnMultiple === "function";
+}
+
+/** Subscribes to a raw Wails event; returns the unsubscribe function. A no-op without the runtime. */
+export function onEvent(name: string, cb: (payload: unknown) => void): () => void {
+  if (!eventsAvailable()) return () => {};
+  return EventsOn(name, (payload: unknown) => cb(payload));
+}

@@ -1,0 +1,124 @@
+// Typed map of the backend's events, mirroring backend/event/payloads.go: change both together.
+import { useEffect, useRef } from "react";
+import { onEvent } from "./backend";
+import type { LogEntry } from "./types";
+
+export interface SettingsChangedPayload {
+  changed: string[];
+  restartNeeded: string[];
+}
+
+export interface SecretChangedPayload {
+  key: string;
+  configured: boolean;
+}
+
+export type LogAppendedPayload = LogEntry;
+
+export type NoticeLevel = "info" | "warning" | "error";
+
+export interface NoticePayload {
+  level: NoticeLevel;
+  title: string;
+  message: string;
+}
+
+export interface ServiceStatePayload {
+  service: string;
+  state: string;
+  detail: string;
+}
+
+/** Event name → payload type. */
+export interface EventMap {
+  "settings:changed": SettingsChangedPayload;
+  "secret:changed": SecretChangedPayload;
+  "log:appended": LogAppendedPayload;
+  "app:notice": NoticePayload;
+  "service:state": ServiceStatePayload;
+}
+
+export type EventName = keyof EventMap;
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
+const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+function strRecord(v: unknown): Record<string, string> | undefined {
+  if (!isObj(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = typeof x === "string" ? x : JSON.stringify(x);
+  return out;
+}
+
+/**
+ * Per event, a parser that turns the untyped payload into the typed one (filling nulls Go sends for empty
+ * slices) or returns null when the payload does not have the promised shape, so a handler never sees garbage.
+ */
+export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | null } = {
+  "settings:changed": (raw) =>
+    isObj(raw) ? { changed: strList(raw.changed), restartNeeded: strList(raw.restartNeeded) } : null,
+  "secret:changed": (raw) =>
+    isObj(raw) && str(raw.key) !== null && typeof raw.configured === "boolean"
+      ? { key: raw.key as string, configured: raw.configured }
+      : null,
+  "log:appended": (raw) => {
+    if (!isObj(raw) || typeof raw.id !== "number" || str(raw.time) === null || str(raw.level) === null) return null;
+    const attrs = strRecord(raw.attrs);
+    return {
+      id: raw.id,
+      time: raw.time as string,
+      level: raw.level as string,
+      component: str(raw.component) ?? "",
+      message: str(raw.message) ?? "",
+      ...(attrs ? { attrs } : {}),
+    };
+  },
+  "app:notice": (raw) => {
+    if (!isObj(raw)) return null;
+    const level = raw.level === "warning" || raw.level === "error" ? raw.level : "info";
+    const title = str(raw.title) ?? "";
+    const message = str(raw.message) ?? "";
+    if (title === "" && message === "") return null;
+    return { level, title, message };
+  },
+  "service:state": (raw) =>
+    isObj(raw) && str(raw.service) !== null && str(raw.state) !== null
+      ? { service: raw.service as string, state: raw.state as string, detail: str(raw.detail) ?? "" }
+      : null,
+};
+
+export const eventNames = Object.keys(eventParsers) as EventName[];
+
+/** Parses a raw payload for event `name`; null when it is malformed. */
+export function parseEvent<K extends EventName>(name: K, raw: unknown): EventMap[K] | null {
+  return eventParsers[name](raw);
+}
+
+/** Subscribes to a typed backend event; returns the unsubscribe function. Malformed payloads are dropped. */
+export function subscribe<K extends EventName>(name: K, handler: (payload: EventMap[K]) => void): () => void {
+  return onEvent(name, (raw) => {
+    const p = parseEvent(name, raw);
+    if (p !== null) handler(p);
+  });
+}
+
+/**
+ * Calls handler for every `name` event while the component is mounted (and `enabled`). The latest handler is
+ * always used, so it may close over fresh state without resubscribing.
+ */
+export function useEvent<K extends EventName>(
+  name: K,
+  handler: (payload: EventMap[K]) => void,
+  enabled = true,
+): void {
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    if (!enabled) return;
+    return subscribe(name, (p) => ref.current(p));
+  }, [name, enabled]);
+}

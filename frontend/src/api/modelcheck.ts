@@ -1,0 +1,71 @@
+// Compile-time guard: the plain types in ./types must have exactly the shape of the classes Wails generates
+// from the Go types (wailsjs/go/models.ts). After `wails generate module`, `npm run typecheck` fails here when
+// a Go field was added, renamed or retyped without updating ./types. Nothing in this file runs.
+import type { daemon, doctor, event, logging, main, settings } from "../../wailsjs/go/models";
+import type {
+  DoctorCheck,
+  FieldError,
+  ImportResult,
+  KeychainStatus,
+  LogEntry,
+  LogPage,
+  LogQuery,
+  ProfileSummary,
+  SaveResult,
+  SecretStatus,
+  ServiceStatus,
+  Settings,
+  Snapshot,
+  StoreStatus,
+} from "./types";
+
+/** The data of a generated class: its fields, recursively, without the helper methods. */
+type Plain<T> = T extends (...args: never[]) => unknown
+  ? never
+  : T extends (infer U)[]
+    ? Plain<U>[]
+    : T extends object
+      ? { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: Plain<T[K]> }
+      : T;
+
+/** Field names lower-cased: doctor.Check has no json tags yet, so Go sends "Name"; backend.ts accepts both. */
+type LowerKeys<T> = { [K in keyof T as Lowercase<K & string>]: T[K] };
+
+/** Go sends minLevel as any string; the UI only ever sends the listed levels. */
+type WideLogQuery = Omit<LogQuery, "minLevel"> & { minLevel: string };
+
+type Equal<A, B> = (<X>() => X extends A ? 1 : 2) extends <X>() => X extends B ? 1 : 2 ? true : false;
+type Same<Generated, Ours> = Equal<Plain<Generated>, Plain<Ours>>;
+
+/** Each entry must be `true`; a mismatch makes its line a type error naming the type. */
+export const modelChecks: {
+  settings: Same<settings.Settings, Settings>;
+  fieldError: Same<settings.FieldError, FieldError>;
+  snapshot: Same<daemon.Snapshot, Snapshot>;
+  secretStatus: Same<daemon.SecretStatus, SecretStatus>;
+  keychain: Same<daemon.KeychainStatus, KeychainStatus>;
+  store: Same<daemon.StoreStatus, StoreStatus>;
+  profile: Same<daemon.ProfileSummary, ProfileSummary>;
+  service: Same<event.ServiceStatePayload, ServiceStatus>;
+  saveResult: Same<daemon.SaveResult, SaveResult>;
+  importResult: Same<daemon.ImportResult, ImportResult>;
+  logFilter: Same<main.LogFilter, WideLogQuery>;
+  logPage: Same<logging.Page, LogPage>;
+  logEntry: Same<event.LogAppendedPayload, LogEntry>;
+  doctorCheck: Equal<LowerKeys<Plain<doctor.Check>>, Plain<DoctorCheck>>;
+} = {
+  settings: true,
+  fieldError: true,
+  snapshot: true,
+  secretStatus: true,
+  keychain: true,
+  store: true,
+  profile: true,
+  service: true,
+  saveResult: true,
+  importResult: true,
+  logFilter: true,
+  logPage: true,
+  logEntry: true,
+  doctorCheck: true,
+};

@@ -1,0 +1,48 @@
+// A stand-in for src/api/backend.ts in component tests: every call is a vi.fn, and emit() delivers an event
+// to whatever the UI subscribed, as the Wails runtime would.
+import { vi } from "vitest";
+
+export function createFakeBackend() {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  const module = {
+    getSnapshot: vi.fn(),
+    validateSettings: vi.fn(),
+    saveSettings: vi.fn(),
+    setSecret: vi.fn(),
+    deleteSecret: vi.fn(),
+    unlockFileKeychain: vi.fn(),
+    queryLogs: vi.fn(),
+    logComponents: vi.fn(),
+    exportLogs: vi.fn(),
+    exportSettings: vi.fn(),
+    importSettings: vi.fn(),
+    backupDatabase: vi.fn(),
+    clearMyData: vi.fn(),
+    runDoctor: vi.fn(),
+    eventsAvailable: vi.fn(() => true),
+    onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name)!.add(cb);
+      return () => listeners.get(name)!.delete(cb);
+    }),
+  };
+  return {
+    module,
+    emit(name: string, payload: unknown) {
+      for (const cb of listeners.get(name) ?? []) cb(payload);
+    },
+    listenerCount(name: string) {
+      return listeners.get(name)?.size ?? 0;
+    },
+    reset() {
+      listeners.clear();
+      for (const f of Object.values(module)) f.mockReset();
+      module.eventsAvailable.mockImplementation(() => true);
+      module.onEvent.mockImplementation((name: string, cb: (payload: unknown) => void) => {
+        if (!listeners.has(name)) listeners.set(name, new Set());
+        listeners.get(name)!.add(cb);
+        return () => listeners.get(name)!.delete(cb);
+      });
+    },
+  };
+}

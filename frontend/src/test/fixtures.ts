@@ -1,0 +1,96 @@
+// Test data shaped like the backend's answers. defaultSettings mirrors settings.Defaults() in
+// backend/settings/settings.go.
+import type { LogEntry, Settings, Snapshot } from "../api";
+
+export const defaultSettings: Settings = {
+  n8n: { webhook_url: "", auth_header_name: "X-Tonny-Key", sign_requests: false, connect_timeout_s: 10, reply_timeout_s: 45, health_url: "" },
+  elevenlabs: {
+    voice_id: "21m00Tcm4TlvDq8ikWAM",
+    model_id: "eleven_flash_v2_5",
+    language_code: "",
+    stability: 0.5,
+    similarity_boost: 0.75,
+    style: 0,
+    use_speaker_boost: true,
+    speed: 1,
+    output_format: "mp3_44100_128",
+    cache_mb: 100,
+  },
+  whisper: {
+    command: "whisperlivekit-server",
+    managed: true,
+    host: "127.0.0.1",
+    port: 8000,
+    tls: false,
+    model: "base",
+    language: "auto",
+    backend: "auto",
+    backend_policy: "simulstreaming",
+    diarization: false,
+    warmup_file: "",
+    extra_args: [],
+    startup_timeout_s: 120,
+  },
+  rabbitmq: { enabled: false, url: "amqp://guest@127.0.0.1:5672/", exchange: "amq.topic", host_id: "" },
+  audio: {
+    mode: "toggle",
+    input_device: "",
+    output_device: "",
+    vad_aggressiveness: 2,
+    silence_ms: 800,
+    preroll_ms: 300,
+    sample_rate: 16000,
+    mute_while_speaking: true,
+  },
+  response: { mode: "both", volume: 0.8, cues_enabled: true, notifications: true, barge_in: true },
+  hotkeys: { toggle: "Ctrl+Shift+V", pause: "Ctrl+Shift+P", push_to_talk: "", double_tap_lock: false, hold_threshold_ms: 0 },
+  typing: { enabled: true, method: "auto", key_delay_ms: 50, clipboard_restore_ms: 300 },
+  general: {
+    command_prefix: "Computer",
+    default_route: "dictation",
+    log_level: "info",
+    retention_days: 30,
+    keep_history: true,
+    health_check_interval_s: 30,
+    start_hidden: false,
+    close_to_tray: true,
+    launch_at_login: false,
+    keyring_backend: "auto",
+    theme: "system",
+  },
+};
+
+export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
+  return {
+    version: "test",
+    settings: structuredClone(defaultSettings),
+    secrets: [
+      { key: "elevenlabs.api_key", label: "ElevenLabs API key", configured: false },
+      { key: "n8n.auth", label: "n8n auth header value", configured: true },
+    ],
+    keychain: { backend: "keyctl", ok: true, locked: false, detail: "" },
+    services: [
+      { service: "store", state: "ok", detail: "database open" },
+      { service: "whisper-server", state: "unavailable", detail: "not available yet" },
+    ],
+    store: { path: "/tmp/t.db", sizeBytes: 4096, rows: { logs: 3 } },
+    paths: { database: "/tmp/t.db", logFile: "/tmp/t.log", socket: "/tmp/t.sock" },
+    profiles: [],
+    eventsDropped: 0,
+    logsDropped: 0,
+    uptimeSeconds: 5,
+    startedAt: "2025-01-01T00:00:00Z",
+    ...over,
+  };
+}
+
+export function logEntry(id: number, over: Partial<LogEntry> = {}): LogEntry {
+  return {
+    id,
+    time: new Date(Date.UTC(2025, 0, 1, 12, 0, id)).toISOString(),
+    level: "INFO",
+    component: "app",
+    message: `message ${id}`,
+    ...over,
+  };
+}
