@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -300,6 +302,27 @@ func (a *App) RunDoctor() ([]doctor.Check, error) {
 	return d.Doctor(a.ctx), nil
 }
 
+// SaveTextFile asks the user where to save an export (a native dialog: WebKitGTK ignores browser downloads),
+// writes text there readable only by the user, and returns the path, or "" when the user cancelled.
+func (a *App) SaveTextFile(suggestedName, text string) (string, error) {
+	if _, err := a.backend(); err != nil {
+		return "", err
+	}
+	path, err := runtime.SaveFileDialog(a.ctx, runtime.SaveDialogOptions{
+		Title: "Save " + suggestedName, DefaultFilename: filepath.Base(suggestedName), CanCreateDirectories: true,
+	})
+	if err != nil {
+		return "", fmt.Errorf("save dialog: %w", err)
+	}
+	if path == "" {
+		return "", nil
+	}
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return path, nil
+}
+
 // UIError is what a rejected call's promise receives in the UI: a code to branch on and a human sentence.
 type UIError struct {
 	Code    string                `json:"code"`
@@ -309,17 +332,25 @@ type UIError struct {
 
 var errStarting = errors.New("TonnyTray is still starting; try again in a moment")
 
-// formatError is Wails' ErrorFormatter: it maps backend errors to coded UI errors.
+// formatError is Wails' ErrorFormatter: it maps backend errors to coded UI errors. It returns the UIError as
+// a JSON string because Wails v2's runtime rejects with `new Error(value)`, which would turn an object into
+// "[object Object]"; src/api/errors.ts parses it back.
 func formatError(err error) any {
 	var ve settings.ValidationErrors
+	var ue UIError
 	switch {
 	case errors.As(err, &ve):
-		return UIError{Code: "validation", Message: "Some settings need fixing: " + ve.Error(), Fields: ve}
+		ue = UIError{Code: "validation", Message: "Some settings need fixing: " + ve.Error(), Fields: ve}
 	case errors.Is(err, errStarting):
-		return UIError{Code: "starting", Message: err.Error()}
+		ue = UIError{Code: "starting", Message: err.Error()}
 	case errors.Is(err, daemon.ErrKeychain), errors.Is(err, secret.ErrNoKeychain), errors.Is(err, secret.ErrLocked):
-		return UIError{Code: "keychain_unavailable", Message: err.Error()}
+		ue = UIError{Code: "keychain_unavailable", Message: err.Error()}
 	default:
-		return UIError{Code: "error", Message: err.Error()}
+		ue = UIError{Code: "error", Message: err.Error()}
 	}
+	b, mErr := json.Marshal(ue)
+	if mErr != nil { // cannot happen for these types; keep the sentence rather than lose it
+		return err.Error()
+	}
+	return string(b)
 }

@@ -31,10 +31,10 @@ const (
 
 // Check is the outcome of one dependency check.
 type Check struct {
-	Name   string // what was checked, e.g. "webkit2gtk-4.1"
-	Status string // StatusOK, StatusWarn or StatusFail
-	Detail string // what was found, or what is wrong
-	Fix    string // how to fix it (a shell command where there is one); empty when nothing is to be done
+	Name   string `json:"name"`   // what was checked, e.g. "webkit2gtk-4.1"
+	Status string `json:"status"` // StatusOK, StatusWarn or StatusFail
+	Detail string `json:"detail"` // what was found, or what is wrong
+	Fix    string `json:"fix"`    // how to fix it (a shell command where there is one); empty when nothing is to be done
 }
 
 // Env is everything the checks look at. DefaultEnv returns the real machine; tests pass fakes. A nil function

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Browser end-to-end check of the Settings and Logs screens against a running TonnyTray UI (`wails dev`, or
-// e2e/mock-server.mjs). It drives Debian's Chromium through playwright-core; no browser is downloaded.
+// Browser end-to-end check of the Settings and Logs screens against a running TonnyTray UI (`wails dev`,
+// started by scripts/e2e.sh). It drives Debian's Chromium through playwright-core; no browser is downloaded.
 //
 //   node e2e/settings-logs.mjs --url http://localhost:34115 --phase edit   --screenshot-dir DIR
 //   (restart the app)

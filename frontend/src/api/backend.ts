@@ -4,6 +4,7 @@
 // the plain types in ./types honest against the generated ones.
 import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
+import { downloadText } from "../lib/download";
 import type {
   DoctorCheck,
   ExportFormat,
@@ -117,4 +118,21 @@ export function eventsAvailable(): boolean {
 export function onEvent(name: string, cb: (payload: unknown) => void): () => void {
   if (!eventsAvailable()) return () => {};
   return EventsOn(name, (payload: unknown) => cb(payload));
+}
+
+/** True inside TonnyTray's own window (WebKitGTK), false in a browser pointed at `wails dev`. */
+function inDesktopWindow(): boolean {
+  const w = window as unknown as { webkit?: { messageHandlers?: { external?: unknown } } };
+  return w.webkit?.messageHandlers?.external !== undefined;
+}
+
+/**
+ * Saves an export. In the desktop window a native save dialog (WebKitGTK ignores browser downloads, which
+ * would fail silently); in a browser a Blob download. Resolves to the saved path, "" when the user cancelled
+ * the dialog, or null for a browser download (the browser shows it).
+ */
+export async function saveText(filename: string, text: string, mime: string): Promise<string | null> {
+  if (inDesktopWindow()) return App.SaveTextFile(filename, text);
+  downloadText(filename, text, mime);
+  return null;
 }

@@ -170,10 +170,10 @@ export namespace daemon {
 export namespace doctor {
 	
 	export class Check {
-	    Name: string;
-	    Status: string;
-	    Detail: string;
-	    Fix: string;
+	    name: string;
+	    status: string;
+	    detail: string;
+	    fix: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new Check(source);
@@ -181,10 +181,10 @@ export namespace doctor {
 	
 	    constructor(source: any = {}) {
 	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.Name = source["Name"];
-	        this.Status = source["Status"];
-	        this.Detail = source["Detail"];
-	        this.Fix = source["Fix"];
+	        this.name = source["name"];
+	        this.status = source["status"];
+	        this.detail = source["detail"];
+	        this.fix = source["fix"];
 	    }
 	}
 

@@ -4,6 +4,7 @@ import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from "@manti
 import {
   backend,
   buildLogQuery,
+  errorMessage,
   emptyLogFilter,
   useAction,
   useLogComponents,
@@ -12,7 +13,7 @@ import {
   type LogFilterForm,
 } from "../../api";
 import { notify } from "../../components/notify";
-import { downloadText, fileStamp } from "../../lib/download";
+import { fileStamp } from "../../lib/download";
 import { LogDetail } from "./LogDetail";
 import { LogFilters } from "./LogFilters";
 import { LogTable } from "./LogTable";
@@ -31,9 +32,13 @@ export function LogsPage() {
   const onExport = async (format: ExportFormat) => {
     if (logs.problems.length > 0) return;
     const r = await exp.run(buildLogQuery(form), format);
-    if (r.ok) {
-      downloadText(`tonnytray-logs-${fileStamp()}.${format}`, r.value, MIME[format]);
-      notify("success", "Logs exported", `Saved as ${format.toUpperCase()}.`, "notice-logs-exported");
+    if (!r.ok) return;
+    try {
+      const path = await backend.saveText(`tonnytray-logs-${fileStamp()}.${format}`, r.value, MIME[format]);
+      if (path === "") return; // the user cancelled the dialog
+      notify("success", "Logs exported", path ? `Saved to ${path}` : `Saved as ${format.toUpperCase()}.`, "notice-logs-exported");
+    } catch (e) {
+      notify("error", "Could not save the logs", errorMessage(e), "notice-logs-export-failed");
     }
   };
 

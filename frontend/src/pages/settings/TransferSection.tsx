@@ -2,8 +2,8 @@
 // (whose keys are moved into the keychain).
 import { useState } from "react";
 import { Alert, Button, Code, CopyButton, FileInput, Group, List, Stack, Text, Textarea, Title } from "@mantine/core";
-import { backend, useAction, type ImportResult } from "../../api";
-import { downloadText, fileStamp } from "../../lib/download";
+import { backend, errorMessage, useAction, type ImportResult } from "../../api";
+import { fileStamp } from "../../lib/download";
 import { notify } from "../../components/notify";
 
 export function TransferSection() {
@@ -20,8 +20,13 @@ function ExportPanel() {
   const onExport = async () => {
     const r = await exp.run();
     if (!r.ok) return;
-    downloadText(`tonnytray-settings-${fileStamp()}.json`, r.value, "application/json");
-    notify("success", "Settings exported", "The file holds no secrets.", "notice-settings-exported");
+    try {
+      const path = await backend.saveText(`tonnytray-settings-${fileStamp()}.json`, r.value, "application/json");
+      if (path === "") return; // the user cancelled the dialog
+      notify("success", "Settings exported", `${path ? `Saved to ${path}. ` : ""}The file holds no secrets.`, "notice-settings-exported");
+    } catch (e) {
+      notify("error", "Could not save the settings", errorMessage(e), "notice-settings-export-failed");
+    }
   };
   return (
     <Stack gap="xs">

@@ -64,10 +64,3 @@ describe("settings schema", () => {
     expect(checked).toBeGreaterThan(0);
   });
 });
-
-describe("e2e mock backend", () => {
-  it("starts from the same defaults as the Go backend's fixture", () => {
-    const mock = JSON.parse(readFileSync(resolve(__dirname, "../../../e2e/mock-defaults.json"), "utf8"));
-    expect(mock).toEqual(defaultSettings);
-  });
-});

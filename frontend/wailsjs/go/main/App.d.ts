@@ -28,6 +28,8 @@ export function RunDoctor():Promise<Array<doctor.Check>>;
 
 export function SaveSettings(arg1:settings.Settings):Promise<daemon.SaveResult>;
 
+export function SaveTextFile(arg1:string,arg2:string):Promise<string>;
+
 export function SetSecret(arg1:string,arg2:string):Promise<void>;
 
 export function UnlockFileKeychain(arg1:string):Promise<void>;
