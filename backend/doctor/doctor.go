@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tonnytray/tonnytray/backend/audio"
 	"io"
 	"io/fs"
 	"net"
@@ -75,7 +76,7 @@ func DefaultEnv() Env {
 		Getenv:         os.Getenv,
 		Run:            runCommand,
 		Dial:           d.DialContext,
-		AudioDevices:   inputDevices,
+		AudioDevices:   audio.InputNames,
 		WhisperCommand: DefaultWhisperCommand,
 	}
 }
@@ -400,7 +401,7 @@ func checkKeychain(env Env) Check {
 	backend, err := env.KeychainProbe()
 	if err != nil {
 		c.Status = StatusFail
-		c.Detail = "no usable keychain: " + err.Error()
+		c.Detail = err.Error()
 		c.Fix = "apt-get install -y gnome-keyring (or run KWallet or KeePassXC with Secret Service) " +
 			"and unlock it in your session"
 		return c
