@@ -285,6 +285,14 @@ func TestListenRefusesToRemoveNonSocket(t *testing.T) {
 	}
 }
 
+func TestListenExplainsOverlongPath(t *testing.T) {
+	path := filepath.Join(t.TempDir(), strings.Repeat("d", 120), "control.sock")
+	_, err := control.Listen(path)
+	if err == nil || !strings.Contains(err.Error(), "longer than the 107 a Unix socket allows") {
+		t.Fatalf("Listen on a %d-byte path: %v, want the length explained", len(path), err)
+	}
+}
+
 func TestManyConcurrentClients(t *testing.T) {
 	sock := start(t, map[string]control.HandlerFunc{
 		"echo": func(_ context.Context, args json.RawMessage) (any, error) { return args, nil },

@@ -54,6 +54,10 @@ type Server struct {
 // lock (AcquireInstance) before calling Listen; otherwise it could take the socket away from a live
 // instance. A path that exists but is not a socket is never removed.
 func Listen(socketPath string) (*Server, error) {
+	// The kernel limits a socket path to sun_path (108 bytes with its NUL); bind only says "invalid argument".
+	if len(socketPath) > maxSocketPath {
+		return nil, fmt.Errorf("control socket path is %d bytes, longer than the %d a Unix socket allows: %s (set a shorter XDG_RUNTIME_DIR)", len(socketPath), maxSocketPath, socketPath)
+	}
 	if err := paths.EnsurePrivateDir(filepath.Dir(socketPath)); err != nil {
 		return nil, fmt.Errorf("control socket: %w", err)
 	}
@@ -80,6 +84,10 @@ func Listen(socketPath string) (*Server, error) {
 		handlers:       make(map[string]HandlerFunc),
 	}, nil
 }
+
+// maxSocketPath is the longest path a Unix socket can be bound to (sun_path is 108 bytes on Linux and must
+// end with a NUL; 104 on the BSDs, where a longer path fails at bind with its own error).
+const maxSocketPath = 107
 
 func removeStaleSocket(path string) error {
 	fi, err := os.Lstat(path)

@@ -44,8 +44,15 @@ func newHarness(t *testing.T) *harness {
 	for _, v := range []string{"XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"} {
 		t.Setenv(v, filepath.Join(dir, strings.ToLower(v)))
 	}
+	// The socket gets a short directory of its own: t.TempDir() under CI's temp dir can exceed the 107 bytes a
+	// Unix socket path may have.
+	sockDir, err := os.MkdirTemp("/tmp", "tt-sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(sockDir) })
 	h := &harness{dir: dir, db: filepath.Join(dir, "data", "tonnytray.db"), logFile: filepath.Join(dir, "state", "tonnytray.log"),
-		socket: filepath.Join(dir, "run", "control.sock"), console: &syncBuffer{}}
+		socket: filepath.Join(sockDir, "control.sock"), console: &syncBuffer{}}
 
 	st, err := store.Open(context.Background(), h.db)
 	if err != nil {
