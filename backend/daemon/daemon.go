@@ -205,8 +205,11 @@ func (d *Daemon) openSecrets(backend string, password func(prompt string) (strin
 	}
 	// Teach the redactor every stored secret so none can reach a log line.
 	for k, ok := range s.Status() {
-		if ok {
-			_, _ = s.Get(k)
+		if !ok {
+			continue
+		}
+		if _, err := s.Get(k); err != nil {
+			d.component("keychain").Warn("stored secret unreadable", "key", string(k), "err", err)
 		}
 	}
 	d.component("keychain").Info("keychain opened", "backend", string(s.Backend()))

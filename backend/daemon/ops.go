@@ -221,7 +221,10 @@ func (d *Daemon) secretStatus() []SecretStatus {
 	for _, k := range secret.Keys() {
 		ok := false
 		if s != nil {
-			ok, _ = s.Has(k.Key)
+			var err error
+			if ok, err = s.Has(k.Key); err != nil {
+				d.component("keychain").Warn("cannot tell whether a secret is stored", "key", string(k.Key), "err", err)
+			}
 		}
 		out = append(out, SecretStatus{Key: string(k.Key), Label: k.Label, Configured: ok})
 	}
