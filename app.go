@@ -168,6 +168,19 @@ func (a *App) DeleteSecret(key string) error {
 	return d.DeleteSecret(key)
 }
 
+// ControlSpeechServer starts, stops or restarts the speech server ("start", "stop", "restart") and returns
+// its state right after the request; progress follows as server:state events.
+func (a *App) ControlSpeechServer(action string) (daemon.ServerState, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.ServerState{}, err
+	}
+	if err := d.ControlSpeechServer(action); err != nil {
+		return daemon.ServerState{}, err
+	}
+	return d.SpeechServer(), nil
+}
+
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.
 func (a *App) UnlockFileKeychain(password string) error {
 	d, err := a.backend()

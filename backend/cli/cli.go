@@ -21,6 +21,7 @@ const (
 	CmdDoctor       = "doctor"
 	CmdConfigExport = "config-export"
 	CmdConfigImport = "config-import"
+	CmdServer       = "server"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
@@ -33,6 +34,7 @@ type Command struct {
 	StartHidden bool   // --start-hidden (gui): start in the tray without showing the window
 	JSON        bool   // --json (status): machine-readable output
 	File        string // config-export/config-import path; "-" means stdout/stdin
+	Action      string // server: start, stop, restart or status
 }
 
 // ErrUsage is wrapped by every error Parse returns, so main can tell a bad command line (exit status 2)
@@ -64,6 +66,7 @@ type spec struct {
 	summary string
 	flags   []string // command flags it accepts besides the global ones
 	file    fileArg
+	actions []string // when set, the command takes exactly one of these words
 }
 
 // commands is the command table, in help order.
@@ -71,6 +74,7 @@ var commands = []spec{
 	{name: CmdGUI, args: "[--start-hidden]", summary: "open the tray app and its window (the default with no command)", flags: []string{"start-hidden"}},
 	{name: CmdHeadless, summary: "run without window or tray (SSH, servers); control it with this CLI"},
 	{name: CmdStatus, args: "[--json]", summary: "show what the running instance is doing", flags: []string{"json"}},
+	{name: CmdServer, args: "start|stop|restart|status", summary: "control the speech server (WhisperLiveKit) of the running instance", flags: []string{"json"}, actions: []string{"start", "stop", "restart", "status"}},
 	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
 	{name: CmdConfigExport, args: "[FILE]", summary: "write the settings (no secrets) to FILE, or to stdout if FILE is - or absent", file: optionalFile},
 	{name: CmdConfigImport, args: "FILE", summary: "read settings (no secrets) from FILE, or from stdin if FILE is -", file: requiredFile},
@@ -137,7 +141,12 @@ func Parse(args []string) (Command, error) {
 	if flagErr != nil {
 		return Command{}, flagErr
 	}
-	if err := cmd.setFile(sp, positional); err != nil {
+	if len(sp.actions) > 0 {
+		if len(positional) != 1 || !slices.Contains(sp.actions, positional[0]) {
+			return Command{}, usagef("%s needs one of %s, got %q", sp.name, strings.Join(sp.actions, ", "), strings.Join(positional, " "))
+		}
+		cmd.Action = positional[0]
+	} else if err := cmd.setFile(sp, positional); err != nil {
 		return Command{}, err
 	}
 	if cmd.LogLevel != "" {

@@ -35,6 +35,8 @@ func TestParse(t *testing.T) {
 		{"export to stdout by default", []string{"config-export"}, Command{Name: CmdConfigExport, File: "-"}},
 		{"export to file", []string{"config-export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
 		{"two-word export", []string{"config", "export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
+		{"server restart", []string{"server", "restart"}, Command{Name: CmdServer, Action: "restart"}},
+		{"server status as JSON", []string{"server", "status", "--json"}, Command{Name: CmdServer, Action: "status", JSON: true}},
 		{"two-word import from stdin", []string{"config", "import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
 		{"export with flags after the file", []string{"config-export", "out.json", "--db", "a.db"}, Command{Name: CmdConfigExport, File: "out.json", DBPath: "a.db"}},
 		{"import from stdin", []string{"config-import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
@@ -76,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		{"extra argument", []string{"status", "now"}, []string{`status takes no arguments, got "now"`}},
 		{"import needs a file", []string{"config-import"}, []string{"config-import needs a FILE", "use - for stdin"}},
 		{"two files", []string{"config-export", "a", "b"}, []string{`config-export takes one FILE, got "a b"`}},
+		{"server without action", []string{"server"}, []string{`server needs one of start, stop, restart, status, got ""`}},
+		{"server with a bad action", []string{"server", "reboot"}, []string{`server needs one of start, stop, restart, status, got "reboot"`}},
 		{"bad bool", []string{"status", "--json=maybe"}, []string{"invalid boolean value"}},
 	}
 	for _, tt := range tests {
@@ -113,6 +117,9 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		args := []string{c.name}
 		if c.file == requiredFile {
 			args = append(args, "settings.json")
+		}
+		if len(c.actions) > 0 {
+			args = append(args, c.actions[0])
 		}
 		if got, err := Parse(args); err != nil || got.Name != c.name {
 			t.Errorf("listed command %q parses as %+v, %v", c.name, got, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/doctor"
+	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/paths"
 )
 
@@ -60,6 +61,8 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		if failed, err = runDoctor(ctx, env); err == nil && failed {
 			return ExitError
 		}
+	case CmdServer:
+		err = server(ctx, cmd, env)
 	case CmdConfigExport:
 		err = configExport(ctx, cmd, env)
 	case CmdConfigImport:
@@ -98,6 +101,44 @@ func status(ctx context.Context, cmd Command, env ClientEnv) error {
 	fmt.Fprintf(env.Out, "  database  %s\n  log file  %s\n", st.Database, st.LogFile)
 	for _, s := range st.Services {
 		fmt.Fprintf(env.Out, "  %-15s %-11s %s\n", s.Service, s.State, s.Detail)
+	}
+	return nil
+}
+
+// server asks the running instance to start, stop or restart its speech server, and prints its state.
+func server(ctx context.Context, cmd Command, env ClientEnv) error {
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	var st event.ServerStatePayload
+	if err := control.Call(ctx, env.Socket, "server", map[string]string{"action": cmd.Action}, &st); err != nil {
+		return err
+	}
+	if cmd.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	if cmd.Action != "status" {
+		fmt.Fprintf(env.Out, "%s requested\n", cmd.Action)
+	}
+	fmt.Fprintf(env.Out, "speech server: %s", st.State)
+	switch {
+	case st.External:
+		fmt.Fprintf(env.Out, " (external, at %s)", st.Address)
+	case st.PID > 0:
+		fmt.Fprintf(env.Out, " (pid %d, %s, model %s)", st.PID, st.Address, st.Model)
+	}
+	fmt.Fprintln(env.Out)
+	if st.Restarts > 0 {
+		fmt.Fprintf(env.Out, "  restarts: %d\n", st.Restarts)
+	}
+	for _, msg := range []string{st.LastError, st.Reason} {
+		if msg != "" {
+			fmt.Fprintf(env.Out, "  %s\n", msg)
+		}
+	}
+	for _, w := range st.Warnings {
+		fmt.Fprintf(env.Out, "  warning: %s\n", w)
 	}
 	return nil
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
+	"github.com/tonnytray/tonnytray/backend/whisper"
 )
 
 // Options configure a Daemon.
@@ -50,6 +51,7 @@ type Daemon struct {
 	logging   *logging.Logging
 	log       *slog.Logger
 	control   *control.Server
+	speech    *whisper.Server
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error
@@ -110,7 +112,9 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		st.Close()
 		return nil, fmt.Errorf("open control socket: %w", err)
 	}
+	d.speech = d.newSpeechServer()
 	d.registerControl()
+	d.registerServerControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
 	return d, nil
 }
@@ -123,6 +127,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	})
 	sup.Add(serviceFunc{"logging", d.logging.Run})
 	sup.Add(serviceFunc{"control", d.control.Serve})
+	sup.Add(serviceFunc{whisper.Name, d.speech.Serve})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
@@ -178,11 +183,14 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 	d.applyLevel(cur.General.LogLevel)
 	restart := make([]string, 0, len(c.RestartNeeded))
 	for _, part := range c.RestartNeeded {
-		if part == settings.PartKeyring {
-			d.openSecrets(cur.General.KeyringBackend, d.opts.FilePassword)
-			continue
+		switch part {
+		case settings.PartKeyring:
+			_ = d.openSecrets(cur.General.KeyringBackend, d.opts.FilePassword) // a failure is published by openSecrets
+		case settings.PartWhisperServer:
+			d.speech.Restart() // the new command line takes effect now; an adopted server is re-probed
+		default:
+			restart = append(restart, part)
 		}
-		restart = append(restart, part)
 	}
 	d.bus.Publish(event.SettingsChangedPayload{Changed: c.Changed, RestartNeeded: restart})
 }

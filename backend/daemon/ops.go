@@ -30,6 +30,7 @@ type Snapshot struct {
 	Store         StoreStatus       `json:"store"`
 	Paths         Paths             `json:"paths"`
 	Profiles      []ProfileSummary  `json:"profiles"`
+	Server        ServerState       `json:"server"`
 	EventsDropped uint64            `json:"eventsDropped"`
 	LogsDropped   uint64            `json:"logsDropped"`
 	UptimeSeconds int64             `json:"uptimeSeconds"`
@@ -54,6 +55,9 @@ type KeychainStatus struct {
 
 // ServiceStatus is one Dashboard health card.
 type ServiceStatus = event.ServiceStatePayload
+
+// ServerState is the speech server's card on the Dashboard.
+type ServerState = event.ServerStatePayload
 
 // StoreStatus describes the database file.
 type StoreStatus struct {
@@ -90,7 +94,7 @@ type SaveResult struct {
 }
 
 // notYet lists the services later versions add, so the Dashboard says so instead of inventing a state.
-var notYet = []string{"whisper-server", "microphone", "n8n", "elevenlabs", "rabbitmq"}
+var notYet = []string{"microphone", "n8n", "elevenlabs", "rabbitmq"}
 
 // Snapshot gathers the current state.
 func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
@@ -103,11 +107,13 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		return Snapshot{}, err
 	}
 	kc := d.keychainStatus()
+	server := d.SpeechServer()
 	services := []ServiceStatus{
 		{Service: "database", State: "ok", Detail: fmt.Sprintf("%s (%d KiB)", st.Path, (st.FileBytes+st.WALBytes)/1024)},
 		{Service: "keychain", State: stateOf(kc.OK), Detail: kc.Detail},
 		{Service: "logging", State: "ok", Detail: fmt.Sprintf("%d records dropped", d.logging.Dropped())},
 		{Service: "control", State: "ok", Detail: d.opts.Socket},
+		serverService(server),
 	}
 	for _, s := range notYet {
 		services = append(services, ServiceStatus{Service: s, State: "unavailable", Detail: "not available yet"})
@@ -121,6 +127,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Store:         StoreStatus{Path: st.Path, SizeBytes: st.FileBytes + st.WALBytes, Rows: st.Rows},
 		Paths:         Paths{Database: d.store.Path(), LogFile: d.opts.LogFile, Socket: d.opts.Socket},
 		Profiles:      profiles,
+		Server:        server,
 		EventsDropped: d.bus.Dropped(),
 		LogsDropped:   d.logging.Dropped(),
 		UptimeSeconds: int64(time.Since(d.started).Seconds()),

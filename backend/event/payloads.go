@@ -10,6 +10,7 @@ const (
 	LogAppended     Name = "log:appended"
 	Notice          Name = "app:notice"
 	ServiceState    Name = "service:state"
+	ServerState     Name = "server:state"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -64,3 +65,26 @@ type ServiceStatePayload struct {
 
 // EventName implements Payload.
 func (ServiceStatePayload) EventName() Name { return ServiceState }
+
+// ServerStatePayload is the supervised speech server's state (WhisperLiveKit) for its Dashboard card.
+// State is "stopped", "starting", "running", "backoff", "stopping" or "failed". Times are RFC 3339 UTC or "".
+type ServerStatePayload struct {
+	State     string   `json:"state"`
+	PID       int      `json:"pid"`
+	Since     string   `json:"since"`     // when this state began; "starting" since then means loading the model
+	StartedAt string   `json:"startedAt"` // when the current process started (uptime)
+	Restarts  int      `json:"restarts"`  // restarts in the current window
+	LastError string   `json:"lastError"`
+	NextTry   string   `json:"nextTry"`  // backoff: when the next start happens
+	Reason    string   `json:"reason"`   // failed: why, with the server's last output
+	External  bool     `json:"external"` // adopted: someone else started it; TonnyTray never stops it
+	Managed   bool     `json:"managed"`
+	Address   string   `json:"address"`
+	Model     string   `json:"model"`
+	Version   string   `json:"version"`
+	Warnings  []string `json:"warnings"`
+	LastLines []string `json:"lastLines"`
+}
+
+// EventName implements Payload.
+func (ServerStatePayload) EventName() Name { return ServerState }
