@@ -5,6 +5,7 @@
 import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
 import { downloadText } from "../lib/download";
+import { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
 import type {
   DoctorCheck,
   ExportFormat,
@@ -13,6 +14,8 @@ import type {
   LogPage,
   LogQuery,
   SaveResult,
+  ServerAction,
+  ServerState,
   Settings,
   Snapshot,
 } from "./types";
@@ -32,7 +35,17 @@ export async function getSnapshot(): Promise<Snapshot> {
     services: withDefaults(s.services, []),
     profiles: withDefaults(s.profiles, []),
     store: { ...s.store, rows: withDefaults(s.store?.rows, {}) },
+    server: parseServerState(s.server) ?? UNKNOWN_SERVER_STATE,
   };
+}
+
+/**
+ * Starts, stops or restarts the speech server. Resolves to its state right after the request (progress
+ * follows as server:state events); rejects with the usual coded error.
+ */
+export async function controlSpeechServer(action: ServerAction): Promise<ServerState> {
+  const r = await App.ControlSpeechServer(action);
+  return parseServerState(r) ?? UNKNOWN_SERVER_STATE;
 }
 
 export async function validateSettings(s: Settings): Promise<FieldError[]> {

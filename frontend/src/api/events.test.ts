@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { eventNames, parseEvent, subscribe } from "./events";
+import { eventNames, parseEvent, subscribe, type EventName } from "./events";
 
 describe("event map", () => {
   it("names exactly the events backend/event/payloads.go declares", () => {
@@ -39,6 +39,66 @@ describe("event map", () => {
     expect(parseEvent("app:notice", { level: "error", title: "T", message: "M" })).toEqual({ level: "error", title: "T", message: "M" });
     expect(parseEvent("app:notice", { level: "fatal", title: "T" })).toEqual({ level: "info", title: "T", message: "" });
     expect(parseEvent("app:notice", { level: "error" })).toBeNull();
+  });
+
+  it("gives every json field of every Go payload a TS side", () => {
+    const go = readFileSync(resolve(__dirname, "../../../backend/event/payloads.go"), "utf8");
+    const structs = [...go.matchAll(/^type (\w+Payload) struct \{([\s\S]*?)^\}/gm)];
+    const methods = [...go.matchAll(/^func \((\w+Payload)\) EventName\(\) Name \{ return (\w+) \}/gm)];
+    const names = new Map([...go.matchAll(/^\s*(\w+)\s+Name\s*=\s*"([^"]+)"/gm)].map((m) => [m[1], m[2]]));
+    expect(structs.length).toBe(names.size);
+    // A payload with every field set to a value of its Go type: the parser must keep each one.
+    const sample = (goType: string): unknown =>
+      goType.startsWith("[]") ? ["x"] : goType.startsWith("map[") ? { k: "v" } : goType === "string" ? "x" : goType === "bool" ? true : 1;
+    for (const [, struct, body] of structs) {
+      const fields = [...body.matchAll(/^\s*\w+\s+(\S+)\s+`json:"([^",]+)/gm)].map((m) => ({ type: m[1], key: m[2] }));
+      expect(fields.length, struct).toBeGreaterThan(0);
+      const eventName = names.get(methods.find((m) => m[1] === struct)![2]) as EventName;
+      const raw = Object.fromEntries(fields.map((f) => [f.key, sample(f.type)]));
+      const parsed = parseEvent(eventName, raw) as Record<string, unknown> | null;
+      expect(parsed, struct).not.toBeNull();
+      expect(Object.keys(parsed!).sort(), struct).toEqual(fields.map((f) => f.key).sort());
+    }
+  });
+
+  it("parses server:state, filling Go's nulls and zero values", () => {
+    const full = {
+      state: "backoff",
+      pid: 0,
+      since: "2025-01-01T00:00:00Z",
+      startedAt: "",
+      restarts: 2,
+      lastError: "exit status 1",
+      nextTry: "2025-01-01T00:00:05Z",
+      reason: "",
+      external: false,
+      managed: true,
+      address: "http://127.0.0.1:8000",
+      model: "base",
+      version: "0.2.20",
+      warnings: ["no --pcm-input"],
+      lastLines: ["Traceback …"],
+    };
+    expect(parseEvent("server:state", full)).toEqual(full);
+    expect(parseEvent("server:state", { state: "running", pid: 42, warnings: null, lastLines: null })).toEqual({
+      state: "running",
+      pid: 42,
+      since: "",
+      startedAt: "",
+      restarts: 0,
+      lastError: "",
+      nextTry: "",
+      reason: "",
+      external: false,
+      managed: false,
+      address: "",
+      model: "",
+      version: "",
+      warnings: [],
+      lastLines: [],
+    });
+    expect(parseEvent("server:state", { pid: 1 })).toBeNull();
+    expect(parseEvent("server:state", null)).toBeNull();
   });
 
   it("parses service:state", () => {

@@ -1,7 +1,8 @@
 // Typed map of the backend's events, mirroring backend/event/payloads.go: change both together.
 import { useEffect, useRef } from "react";
 import { onEvent } from "./backend";
-import type { LogEntry } from "./types";
+import { parseServerState } from "./serverState";
+import type { LogEntry, ServerState } from "./types";
 
 export interface SettingsChangedPayload {
   changed: string[];
@@ -29,6 +30,9 @@ export interface ServiceStatePayload {
   detail: string;
 }
 
+/** The speech server's state (event.ServerStatePayload); the same shape as Snapshot.server. */
+export type ServerStatePayload = ServerState;
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -36,6 +40,7 @@ export interface EventMap {
   "log:appended": LogAppendedPayload;
   "app:notice": NoticePayload;
   "service:state": ServiceStatePayload;
+  "server:state": ServerStatePayload;
 }
 
 export type EventName = keyof EventMap;
@@ -87,6 +92,7 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
     isObj(raw) && str(raw.service) !== null && str(raw.state) !== null
       ? { service: raw.service as string, state: raw.state as string, detail: str(raw.detail) ?? "" }
       : null,
+  "server:state": parseServerState,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

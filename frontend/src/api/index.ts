@@ -4,7 +4,8 @@ export * as backend from "./backend";
 export { eventsAvailable } from "./backend";
 export { toApiError, errorMessage, DETAILS_LOST } from "./errors";
 export { useEvent, subscribe, parseEvent, eventNames } from "./events";
-export type { EventMap, EventName, NoticePayload, NoticeLevel } from "./events";
+export type { EventMap, EventName, NoticePayload, NoticeLevel, ServerStatePayload } from "./events";
+export { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
 export { mapFieldErrors, normalizeFieldPath, resolveFieldPath, countErrorsByGroup } from "./fieldErrors";
 export type { MappedErrors } from "./fieldErrors";
 export {

@@ -13,6 +13,7 @@ import type {
   ProfileSummary,
   SaveResult,
   SecretStatus,
+  ServerState,
   ServiceStatus,
   Settings,
   Snapshot,
@@ -47,6 +48,7 @@ export const modelChecks: {
   store: Same<daemon.StoreStatus, StoreStatus>;
   profile: Same<daemon.ProfileSummary, ProfileSummary>;
   service: Same<event.ServiceStatePayload, ServiceStatus>;
+  server: Same<event.ServerStatePayload, ServerState>;
   saveResult: Same<daemon.SaveResult, SaveResult>;
   importResult: Same<daemon.ImportResult, ImportResult>;
   logFilter: Same<main.LogFilter, WideLogQuery>;
@@ -62,6 +64,7 @@ export const modelChecks: {
   store: true,
   profile: true,
   service: true,
+  server: true,
   saveResult: true,
   importResult: true,
   logFilter: true,

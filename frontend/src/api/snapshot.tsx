@@ -1,5 +1,5 @@
 // The backend state the whole UI renders from: fetched on mount (events sent before subscribing are lost),
-// re-fetched when settings or secrets change, and patched in place by service:state events.
+// re-fetched when settings or secrets change, and patched in place by service:state and server:state events.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { getSnapshot } from "./backend";
 import { toApiError } from "./errors";
@@ -67,6 +67,8 @@ export function SnapshotProvider({ children }: { children: ReactNode }) {
   useEvent("service:state", (p) =>
     setSnapshot((s) => (s ? { ...s, services: applyServiceState(s.services, p) } : s)),
   );
+  // Before the first snapshot there is nothing to patch; GetSnapshot then carries the current state anyway.
+  useEvent("server:state", (p) => setSnapshot((s) => (s ? { ...s, server: p } : s)));
 
   const value = useMemo(() => ({ snapshot, error, loading, refresh: () => refresh() }), [snapshot, error, loading, refresh]);
   return <SnapshotContext.Provider value={value}>{children}</SnapshotContext.Provider>;

@@ -151,6 +151,41 @@ export interface ServiceStatus {
   detail: string;
 }
 
+/** The supervised speech server's life cycle (backend/supervisor). */
+export type ServerStateName = "stopped" | "starting" | "running" | "backoff" | "stopping" | "failed";
+
+/** What the Dashboard's speech-server card can ask for (App.ControlSpeechServer). */
+export type ServerAction = "start" | "stop" | "restart";
+
+/**
+ * The speech server's (WhisperLiveKit) state: event.ServerStatePayload in backend/event/payloads.go, sent as
+ * `server:state` and as Snapshot.server. Times are RFC 3339 UTC or "".
+ */
+export interface ServerState {
+  /** One of ServerStateName; kept as string so an unknown future state still renders. */
+  state: string;
+  pid: number;
+  /** When this state began; "starting" since then means loading (maybe downloading) the model. */
+  since: string;
+  /** When the current process started (uptime). */
+  startedAt: string;
+  /** Restarts in the current window. */
+  restarts: number;
+  lastError: string;
+  /** Backoff: when the next start happens. */
+  nextTry: string;
+  /** Failed: why, with the server's last output. */
+  reason: string;
+  /** Adopted: someone else started it; TonnyTray never stops it. */
+  external: boolean;
+  managed: boolean;
+  address: string;
+  model: string;
+  version: string;
+  warnings: string[];
+  lastLines: string[];
+}
+
 export interface StoreStatus {
   path: string;
   sizeBytes: number;
@@ -180,6 +215,7 @@ export interface Snapshot {
   store: StoreStatus;
   paths: Paths;
   profiles: ProfileSummary[];
+  server: ServerState;
   eventsDropped: number;
   logsDropped: number;
   uptimeSeconds: number;

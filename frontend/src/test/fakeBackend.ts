@@ -19,6 +19,7 @@ export function createFakeBackend() {
     backupDatabase: vi.fn(),
     clearMyData: vi.fn(),
     runDoctor: vi.fn(),
+    controlSpeechServer: vi.fn(),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {
       if (!listeners.has(name)) listeners.set(name, new Set());

@@ -1,6 +1,6 @@
 // Test data shaped like the backend's answers. defaultSettings mirrors settings.Defaults() in
 // backend/settings/settings.go.
-import type { LogEntry, Settings, Snapshot } from "../api";
+import type { LogEntry, ServerState, Settings, Snapshot } from "../api";
 
 export const defaultSettings: Settings = {
   n8n: { webhook_url: "", auth_header_name: "X-Tonny-Key", sign_requests: false, connect_timeout_s: 10, reply_timeout_s: 45, health_url: "" },
@@ -71,15 +71,39 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     keychain: { backend: "keyctl", ok: true, locked: false, detail: "" },
     services: [
       { service: "store", state: "ok", detail: "database open" },
-      { service: "whisper-server", state: "unavailable", detail: "not available yet" },
+      { service: "whisper-server", state: "stopped", detail: "stopped" },
+      { service: "microphone", state: "unavailable", detail: "not available yet" },
     ],
     store: { path: "/tmp/t.db", sizeBytes: 4096, rows: { logs: 3 } },
     paths: { database: "/tmp/t.db", logFile: "/tmp/t.log", socket: "/tmp/t.sock" },
     profiles: [],
+    server: serverState(),
     eventsDropped: 0,
     logsDropped: 0,
     uptimeSeconds: 5,
     startedAt: "2025-01-01T00:00:00Z",
+    ...over,
+  };
+}
+
+/** A speech-server state as event.ServerStatePayload sends it; a stopped managed server by default. */
+export function serverState(over: Partial<ServerState> = {}): ServerState {
+  return {
+    state: "stopped",
+    pid: 0,
+    since: "2025-01-01T00:00:00Z",
+    startedAt: "",
+    restarts: 0,
+    lastError: "",
+    nextTry: "",
+    reason: "",
+    external: false,
+    managed: true,
+    address: "http://127.0.0.1:8000",
+    model: "base",
+    version: "",
+    warnings: [],
+    lastLines: [],
     ...over,
   };
 }

@@ -121,6 +121,7 @@ export namespace daemon {
 	    store: StoreStatus;
 	    paths: Paths;
 	    profiles: ProfileSummary[];
+	    server: event.ServerStatePayload;
 	    eventsDropped: number;
 	    logsDropped: number;
 	    uptimeSeconds: number;
@@ -140,6 +141,7 @@ export namespace daemon {
 	        this.store = this.convertValues(source["store"], StoreStatus);
 	        this.paths = this.convertValues(source["paths"], Paths);
 	        this.profiles = this.convertValues(source["profiles"], ProfileSummary);
+	        this.server = this.convertValues(source["server"], event.ServerStatePayload);
 	        this.eventsDropped = source["eventsDropped"];
 	        this.logsDropped = source["logsDropped"];
 	        this.uptimeSeconds = source["uptimeSeconds"];
@@ -212,6 +214,46 @@ export namespace event {
 	        this.component = source["component"];
 	        this.message = source["message"];
 	        this.attrs = source["attrs"];
+	    }
+	}
+	export class ServerStatePayload {
+	    state: string;
+	    pid: number;
+	    since: string;
+	    startedAt: string;
+	    restarts: number;
+	    lastError: string;
+	    nextTry: string;
+	    reason: string;
+	    external: boolean;
+	    managed: boolean;
+	    address: string;
+	    model: string;
+	    version: string;
+	    warnings: string[];
+	    lastLines: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new ServerStatePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.pid = source["pid"];
+	        this.since = source["since"];
+	        this.startedAt = source["startedAt"];
+	        this.restarts = source["restarts"];
+	        this.lastError = source["lastError"];
+	        this.nextTry = source["nextTry"];
+	        this.reason = source["reason"];
+	        this.external = source["external"];
+	        this.managed = source["managed"];
+	        this.address = source["address"];
+	        this.model = source["model"];
+	        this.version = source["version"];
+	        this.warnings = source["warnings"];
+	        this.lastLines = source["lastLines"];
 	    }
 	}
 	export class ServiceStatePayload {

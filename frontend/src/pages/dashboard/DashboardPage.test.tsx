@@ -20,8 +20,9 @@ describe("DashboardPage", () => {
   it("shows each service exactly as the backend reports it, and follows service:state", async () => {
     renderApp(<DashboardPage />);
     const whisper = await screen.findByTestId("service-whisper-server");
-    expect(whisper.getAttribute("data-state")).toBe("unavailable");
-    expect(screen.getByTestId("service-detail-whisper-server").textContent).toBe("not available yet");
+    expect(whisper.getAttribute("data-state")).toBe("stopped");
+    expect(screen.getByTestId("service-microphone").getAttribute("data-state")).toBe("unavailable");
+    expect(screen.getByTestId("service-detail-microphone").textContent).toBe("not available yet");
     await act(async () => fake.emit("service:state", { service: "whisper-server", state: "down", detail: "exited with status 1" }));
     await waitFor(() => expect(screen.getByTestId("service-whisper-server").getAttribute("data-state")).toBe("down"));
     expect(screen.getByTestId("service-detail-whisper-server").textContent).toBe("exited with status 1");

@@ -1,9 +1,11 @@
-// The Dashboard: services, keychain, storage, system check, and the live sections that later versions fill.
+// The Dashboard: the speech server, services, keychain, storage, system check, and the live sections that later
+// versions fill.
 import type { ReactNode } from "react";
 import { Alert, Badge, Card, Code, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useSnapshot, type Snapshot } from "../../api";
 import { formatBytes } from "../../lib/format";
 import { ServiceCards } from "./ServiceCards";
+import { SpeechServerCard } from "./SpeechServerCard";
 import { SystemCheck } from "./SystemCheck";
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
@@ -47,6 +49,7 @@ export function DashboardPage() {
           TonnyTray {snapshot.version}
         </Text>
       </Group>
+      <SpeechServerCard server={snapshot.server} />
       <Section title="Services" testId="dashboard-services">
         <ServiceCards services={snapshot.services} />
       </Section>

@@ -10,6 +10,10 @@ export function ClearMyData() {
   return window['go']['main']['App']['ClearMyData']();
 }
 
+export function ControlSpeechServer(arg1) {
+  return window['go']['main']['App']['ControlSpeechServer'](arg1);
+}
+
 export function DeleteSecret(arg1) {
   return window['go']['main']['App']['DeleteSecret'](arg1);
 }
