@@ -107,10 +107,10 @@ func DetectFeatures(ctx context.Context, argv []string, run Runner) (Features, e
 	}
 	help := string(out)
 	return Features{
-		PCMInput:      strings.Contains(help, "--pcm-input"),
-		BackendPolicy: strings.Contains(help, "--backend-policy"),
-		Health:        strings.Contains(help, "--api-token"), // 0.2.23 implies /health; older ones fall back to GET /
-		APIToken:      strings.Contains(help, "--api-token"),
+		PCMInput:      strings.Contains(help, "-pcm-input"),
+		BackendPolicy: strings.Contains(help, "-backend-policy"),
+		Health:        strings.Contains(help, "-api-token"), // 0.2.23 implies /health; older ones fall back to GET /
+		APIToken:      strings.Contains(help, "-api-token"),
 	}, nil
 }
 

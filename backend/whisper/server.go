@@ -28,6 +28,8 @@ type ServerOptions struct {
 	HTTP     *http.Client                    // for readiness probes; default has a short timeout
 	Env      []string                        // the child's base environment; default os.Environ()
 	Runner   Runner                          // runs version probes; default os/exec
+	// StopGrace is how long a stopping server may take after SIGTERM before SIGKILL; 0 = 5 s.
+	StopGrace time.Duration
 	// Supervisor internals, replaced in tests.
 	Clock   supervisor.Clock
 	Spawner supervisor.Spawner
@@ -80,6 +82,7 @@ func NewServer(o ServerOptions) *Server {
 		HealthInterval: 5 * time.Second,
 		OnLine:         s.line,
 		OnState:        func(st supervisor.Status) { s.publish(st) },
+		StopGrace:      o.StopGrace,
 		Clock:          o.Clock,
 		Spawner:        o.Spawner,
 	})
