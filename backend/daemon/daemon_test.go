@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
@@ -326,5 +330,78 @@ func TestFileKeychainStartsLockedAndUnlocks(t *testing.T) {
 	}
 	if snap, _ = d.Snapshot(ctx); !snap.Keychain.OK {
 		t.Fatalf("keychain after unlock = %+v", snap.Keychain)
+	}
+}
+
+func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
+	sim := filepath.Join(t.TempDir(), "wlksim")
+	if out, err := exec.Command("go", "build", "-o", sim, "github.com/tonnytray/tonnytray/cmd/wlksim").CombinedOutput(); err != nil {
+		t.Fatalf("build the simulator: %v\n%s", err, out)
+	}
+	h := newHarness(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	// Point the settings at the simulator before the daemon starts, as a user would in Settings.
+	{
+		st, err := store.Open(context.Background(), h.db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := settings.NewService(st.DB(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := svc.Get()
+		s.Whisper.Command, s.Whisper.Port = sim, port
+		if _, err := svc.Update(s); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+	}
+	d, _ := h.start(t)
+	events := d.Bus().Subscribe(256, event.ServerState)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var st event.ServerStatePayload
+	for st.State != "running" {
+		if err := control.Call(ctx, h.socket, "server", map[string]string{"action": "status"}, &st); err != nil {
+			t.Fatal(err)
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("speech server not running within 30 s: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st.PID <= 0 || st.Model == "" || !strings.Contains(st.Address, strconv.Itoa(port)) {
+		t.Fatalf("status = %+v", st)
+	}
+	p := waitLog(t, d, "Uvicorn running") // the simulator's stderr, like uvicorn's
+	if p.Entries[0].Component != "whisper-server" {
+		t.Fatalf("server output logged under %q, want whisper-server", p.Entries[0].Component)
+	}
+	if err := control.Call(ctx, h.socket, "server", map[string]string{"action": "stop"}, &st); err != nil {
+		t.Fatal(err)
+	}
+	sawRunning, sawStopped := false, false
+	for !sawStopped {
+		select {
+		case ev := <-events.C:
+			s := ev.Payload.(event.ServerStatePayload)
+			sawRunning = sawRunning || s.State == "running"
+			sawStopped = sawStopped || s.State == "stopped" && sawRunning
+		case <-ctx.Done():
+			t.Fatalf("no server:state running → stopped events within 30 s")
+		}
+	}
+	var n int64
+	if err := d.store.DB().Model(&store.ServiceEvent{}).Where("service = ? AND state = ?", "whisper-server", "running").Count(&n).Error; err != nil || n == 0 {
+		t.Fatalf("service_events has %d running rows (err %v)", n, err)
+	}
+	if err := control.Call(ctx, h.socket, "server", map[string]string{"action": "reboot"}, nil); err == nil {
+		t.Fatal("an unknown action was accepted")
 	}
 }
