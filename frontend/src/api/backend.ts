@@ -149,3 +149,8 @@ export async function saveText(filename: string, text: string, mime: string): Pr
   downloadText(filename, text, mime);
   return null;
 }
+
+/** Reports that the first screen with real data is on display (used for the start-up figure). */
+export function uiReady(): Promise<void> {
+  return App.UIReady();
+}
