@@ -17,10 +17,17 @@ stage "go vet"
 if go vet -tags webkit2_41 ./...; then record vet 1 0; else record vet 0 1; fi
 
 stage "go test -race (real SQLite, Secret Service, PulseAudio, X display)"
-TONNYTRAY_TEST_KEYRING=1 gotestsum --format pkgname-and-test-fails --jsonfile "$out/go-test.json" -- \
+gotestsum --format pkgname-and-test-fails --jsonfile "$out/go-test.json" -- \
   -race -count=1 -tags webkit2_41 ./...
 read -r gp gf < <(python3 scripts/count-go-tests.py "$out/go-test.json")
 record "go test" "$gp" "$gf"
+
+stage "real WhisperLiveKit server under our supervisor (interop)"
+gotestsum --format pkgname-and-test-fails --jsonfile "$out/go-interop.json" -- \
+  -race -count=1 -tags wlkinterop -run Interop ./backend/whisper
+read -r ip if < <(python3 scripts/count-go-tests.py "$out/go-interop.json")
+[ "$ip" -gt 0 ] || if=$((if + 1)) # the interop test must have run
+record "interop" "$ip" "$if"
 
 stage "frontend unit tests (vitest)"
 (cd frontend && npx vitest run --reporter=default --reporter=json --outputFile="../$out/vitest.json")

@@ -6,5 +6,8 @@ cd "$(dirname "$0")/.."
 start=$(date +%s)
 scripts/deps.sh test
 make --no-print-directory build
+# The real WhisperLiveKit for the interop test: a cached venv (minutes the first time, under a second after).
+TONNYTRAY_WLK_SERVER=$(scripts/wlk-venv.sh | tail -n1)
+export TONNYTRAY_WLK_SERVER
 scripts/desktop.sh scripts/test-inner.sh
 echo "test: total $(( $(date +%s) - start ))s"

@@ -7,30 +7,33 @@
 //
 // Run: TONNYTRAY_WLK_SERVER=$(scripts/wlk-venv.sh | tail -n1) go test -tags wlkinterop -run Interop -v ./backend/whisper
 //
-// Start and stop are in small helpers (interopStart, interopStop) so they can be swapped for the supervisor.
+// The server is started and stopped by TonnyTray's own supervisor (whisper.Server), as in the app.
 
 package whisper_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/tonnytray/tonnytray/backend/settings"
+	"github.com/tonnytray/tonnytray/backend/supervisor"
+	"github.com/tonnytray/tonnytray/backend/whisper"
 )
 
 const (
@@ -44,19 +47,17 @@ const (
 	interopBytesPerSamp = 2 // s16le mono
 )
 
-// interopServer is a running whisperlivekit-server child in its own process group.
+// interopServer is the real whisperlivekit-server run by TonnyTray's own supervisor (whisper.Server).
 type interopServer struct {
-	cmd     *exec.Cmd
-	pgid    int
+	srv     *whisper.Server
+	pgid    int // the child leads its own process group
 	port    int
 	base    string // http://127.0.0.1:port
 	out     *interopLog
-	exited  chan struct{} // closed when the child has been waited for
-	waitErr error         // valid after exited is closed
 	started time.Time
 }
 
-// interopLog collects the child's stdout and stderr.
+// interopLog collects the server's output lines as the supervisor logs them.
 type interopLog struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
@@ -98,113 +99,67 @@ func interopFreePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// interopStart starts the server as a child in its own process group and waits until GET /health answers 200.
-// It retries on another port if the chosen one was taken in between. The group is killed when the test ends.
+// interopStart has the supervisor start the real server, as TonnyTray does, and waits until it reports the
+// server ready (its readiness probe is GET /health); it then reads /health itself for the test's checks.
 func interopStart(t *testing.T, bin string) (*interopServer, []byte) {
 	t.Helper()
-	var lastErr error
-	for attempt := 1; attempt <= 3; attempt++ {
-		s := interopSpawn(t, bin, interopFreePort(t))
-		body, err := interopWaitHealthy(s, interopReadyWithin)
-		if err == nil {
-			return s, body
-		}
-		lastErr = err
-		interopKillGroup(s)
-		if !strings.Contains(s.out.String(), "address already in use") {
-			break
-		}
-		t.Logf("port %d was taken, retrying on another", s.port)
-	}
-	t.Fatalf("the real server did not become ready: %v", lastErr)
-	return nil, nil
-}
-
-func interopSpawn(t *testing.T, bin string, port int) *interopServer {
-	t.Helper()
-	cmd := exec.Command(bin, "--no-transcription", "--pcm-input", "--warmup-file", "",
-		"--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	w := settings.Defaults().Whisper
+	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", interopFreePort(t)
+	w.StartupTimeoutS = int(interopReadyWithin / time.Second)
+	w.ExtraArgs = []string{"--no-transcription"} // no model weights can be downloaded here (spec §7.4)
 	out := &interopLog{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.Dir = t.TempDir()
-	// Its own process group, so the stop signal reaches everything it spawns; Pdeathsig in case the test dies.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", bin, err)
-	}
-	s := &interopServer{cmd: cmd, pgid: cmd.Process.Pid, port: port, out: out, exited: make(chan struct{}),
-		base: "http://127.0.0.1:" + strconv.Itoa(port), started: time.Now()}
-	go func() { s.waitErr = cmd.Wait(); close(s.exited) }()
+	s := &interopServer{port: w.Port, base: whisper.BaseURL(w), out: out, started: time.Now()}
+	s.srv = whisper.NewServer(whisper.ServerOptions{
+		Settings: func() settings.WhisperSettings { return w },
+		Log:      slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.srv.Serve(ctx); close(done) }()
 	t.Cleanup(func() {
-		interopKillGroup(s)
+		cancel()
+		<-done
 		if t.Failed() {
-			t.Logf("server output:\n%s", s.out.String())
+			t.Logf("supervisor and server output:\n%s", out.String())
 		}
 	})
-	return s
+	wctx, wcancel := context.WithTimeout(ctx, interopReadyWithin+10*time.Second)
+	defer wcancel()
+	st, err := s.srv.Wait(wctx, func(st whisper.ServerState) bool {
+		return st.State == supervisor.Running || st.State == supervisor.Failed || st.State == supervisor.Backoff
+	})
+	if err != nil || st.State != supervisor.Running {
+		t.Fatalf("the supervisor did not get the real server ready: %v; state %+v", err, st)
+	}
+	if st.Version == "" || st.External {
+		t.Errorf("state = %+v, want our own child with its version read from the install", st)
+	}
+	s.pgid = st.PID
+	resp, err := http.Get(s.base + "/health")
+	if err != nil {
+		t.Fatalf("GET /health: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return s, body
 }
 
-// interopKillGroup SIGKILLs whatever is left of the group and reaps the child (used on failure and at cleanup).
-func interopKillGroup(s *interopServer) {
-	// A PGID is not reused while a member lives, so the group is still ours if it has members.
-	if len(interopGroupMembers(s.pgid)) > 0 {
-		_ = syscall.Kill(-s.pgid, syscall.SIGKILL)
-	}
-	select {
-	case <-s.exited:
-	case <-time.After(5 * time.Second):
-	}
-}
-
-func interopWaitHealthy(s *interopServer, within time.Duration) ([]byte, error) {
-	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(within)
-	for {
-		select {
-		case <-s.exited:
-			return nil, fmt.Errorf("the server exited before it was ready (%v)", s.waitErr)
-		default:
-		}
-		if resp, err := client.Get(s.base + "/health"); err == nil {
-			body, rerr := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK && rerr == nil {
-				return body, nil
-			}
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("GET /health gave no 200 within %s", within)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// interopStop sends SIGTERM to the group and returns the PIDs of the group still present (in /proc) after
-// `within`; none is the expected outcome.
-func interopStop(s *interopServer, within time.Duration) (remaining []int, exitErr error, took time.Duration) {
+// interopStop has the supervisor stop the server (SIGTERM to its group, SIGKILL after 5 s) and returns the
+// PIDs of the group still present (in /proc) after `within`; none is the expected outcome.
+func interopStop(s *interopServer, within time.Duration) (remaining []int, took time.Duration) {
 	start := time.Now()
-	if err := syscall.Kill(-s.pgid, syscall.SIGTERM); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return interopGroupMembers(s.pgid), err, 0
-	}
-	deadline := start.Add(within)
-	select {
-	case <-s.exited:
-	case <-time.After(within):
-	}
+	s.srv.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	_, _ = s.srv.Wait(ctx, func(st whisper.ServerState) bool { return st.State == supervisor.Stopped })
 	for {
 		remaining = interopGroupMembers(s.pgid)
-		if len(remaining) == 0 || time.Now().After(deadline) {
+		if len(remaining) == 0 || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	select {
-	case <-s.exited:
-		exitErr = s.waitErr
-	default:
-		exitErr = errors.New("the server process was not reaped")
-	}
-	return remaining, exitErr, time.Since(start)
+	return remaining, time.Since(start)
 }
 
 // interopGroupMembers lists the processes in /proc whose process group is pgid (zombies included: a zombie
@@ -270,10 +225,13 @@ func TestInteropRealWhisperLiveKitServer(t *testing.T) {
 		t.Logf("recv[%d] +%s: %s", i, m.at.Round(time.Millisecond), m.raw)
 	}
 
-	remaining, exitErr, took := interopStop(srv, interopStopWithin)
-	t.Logf("SIGTERM to group %d: gone after %s, exit: %v", srv.pgid, took.Round(time.Millisecond), exitErr)
+	remaining, took := interopStop(srv, interopStopWithin)
+	t.Logf("stopped by the supervisor: group %d gone after %s", srv.pgid, took.Round(time.Millisecond))
 	if len(remaining) > 0 {
-		t.Errorf("processes of group %d still present %s after SIGTERM: %v", srv.pgid, interopStopWithin, remaining)
+		t.Errorf("processes of group %d still present %s after the stop: %v", srv.pgid, interopStopWithin, remaining)
+	}
+	if st := srv.srv.State(); st.State != supervisor.Stopped || st.Restarts != 0 {
+		t.Errorf("after the stop: %+v, want stopped with no restart (uvicorn re-raises SIGTERM: not a crash)", st)
 	}
 	t.Logf("server output:\n%s", srv.out.String())
 }
