@@ -235,7 +235,7 @@ func Defaults() Settings {
 			Diarization:     false,
 			WarmupFile:      "",
 			ExtraArgs:       []string{},
-			StartupTimeoutS: 120, // loading a model on a slow CPU can take a minute or more
+			StartupTimeoutS: 600, // a first start downloads the model (minutes); an exit is caught at once anyway
 		},
 		RabbitMQ: RabbitMQSettings{
 			Enabled:  false,

@@ -29,7 +29,7 @@ export const defaultSettings: Settings = {
     diarization: false,
     warmup_file: "",
     extra_args: [],
-    startup_timeout_s: 120,
+    startup_timeout_s: 600,
   },
   rabbitmq: { enabled: false, url: "amqp://guest@127.0.0.1:5672/", exchange: "amq.topic", host_id: "" },
   audio: {
