@@ -58,23 +58,31 @@ func newHarness(t *testing.T) *harness {
 	h := &harness{dir: dir, db: filepath.Join(dir, "data", "tonnytray.db"), logFile: filepath.Join(dir, "state", "tonnytray.log"),
 		socket: filepath.Join(sockDir, "control.sock"), console: &syncBuffer{}}
 
+	h.configure(t, func(s *settings.Settings) {
+		s.General.KeyringBackend = string(secret.BackendFile)
+		// Never start a real speech server a developer may have on PATH; TestSpeechServer… sets the simulator.
+		s.Whisper.Command = filepath.Join(dir, "no-speech-server-here")
+	})
+	return h
+}
+
+// configure changes the stored settings before a daemon starts, as a user would in Settings.
+func (h *harness) configure(t *testing.T, change func(*settings.Settings)) {
+	t.Helper()
 	st, err := store.Open(context.Background(), h.db)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer st.Close()
 	svc, err := settings.NewService(st.DB(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := svc.Get()
-	s.General.KeyringBackend = string(secret.BackendFile)
+	change(&s)
 	if _, err := svc.Update(s); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return h
 }
 
 // start runs a daemon until the test ends (or stop is called) and returns it with its stop function.
@@ -345,23 +353,7 @@ func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	// Point the settings at the simulator before the daemon starts, as a user would in Settings.
-	{
-		st, err := store.Open(context.Background(), h.db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		svc, err := settings.NewService(st.DB(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s := svc.Get()
-		s.Whisper.Command, s.Whisper.Port = sim, port
-		if _, err := svc.Update(s); err != nil {
-			t.Fatal(err)
-		}
-		st.Close()
-	}
+	h.configure(t, func(s *settings.Settings) { s.Whisper.Command, s.Whisper.Port = sim, port })
 	d, _ := h.start(t)
 	events := d.Bus().Subscribe(256, event.ServerState)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

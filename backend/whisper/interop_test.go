@@ -18,7 +18,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -89,22 +88,12 @@ func interopServerPath(t *testing.T) string {
 	return bin
 }
 
-func interopFreePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // interopStart has the supervisor start the real server, as TonnyTray does, and waits until it reports the
 // server ready (its readiness probe is GET /health); it then reads /health itself for the test's checks.
 func interopStart(t *testing.T, bin string) (*interopServer, []byte) {
 	t.Helper()
 	w := settings.Defaults().Whisper
-	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", interopFreePort(t)
+	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", freePort(t)
 	w.StartupTimeoutS = int(interopReadyWithin / time.Second)
 	w.ExtraArgs = []string{"--no-transcription"} // no model weights can be downloaded here (spec §7.4)
 	out := &interopLog{}
