@@ -24,11 +24,16 @@ type Device struct {
 // quietOnce guards process-wide state: ALSA's error handler and the environment are per process.
 var quietOnce sync.Once
 
+// paMu serialises every PortAudio call but the stream callback: PortAudio and its Go binding keep
+// process-wide state (the binding's initialisation count is unguarded) and are not safe for concurrent use.
+var paMu sync.Mutex
+
 // quiet stops ALSA and JACK from printing dozens of probe failures to stderr while PortAudio enumerates
 // (every missing hardware card, every absent JACK server): real failures come back as errors instead.
 func quiet() {
 	quietOnce.Do(func() {
 		silenceProbes()
+		skipLowStreamIDs()
 		if os.Getenv("JACK_NO_START_SERVER") == "" {
 			os.Setenv("JACK_NO_START_SERVER", "1") // never spawn a JACK server just to list devices
 		}
@@ -39,6 +44,8 @@ func quiet() {
 // reference counted, so a running stream is unaffected).
 func Devices() (list []Device, err error) {
 	quiet()
+	paMu.Lock()
+	defer paMu.Unlock()
 	if err := portaudio.Initialize(); err != nil {
 		return nil, fmt.Errorf("initialize portaudio: %w", err)
 	}

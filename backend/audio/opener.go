@@ -44,6 +44,8 @@ type paStream struct {
 // the Capturer calls it off its own goroutine.
 func (s *paStream) Close() (err error) {
 	s.once.Do(func() {
+		paMu.Lock()
+		defer paMu.Unlock()
 		err = s.stream.Abort()
 		if cerr := s.stream.Close(); err == nil {
 			err = cerr
@@ -80,6 +82,8 @@ func findInput(name string) (*portaudio.DeviceInfo, error) {
 // its own rate and resampled in the callback (a few multiplies per sample).
 func (PortAudioOpener) Open(name string, frameSamples int, cb Callback) (_ InputStream, _ string, err error) {
 	quiet()
+	paMu.Lock()
+	defer paMu.Unlock()
 	if err := portaudio.Initialize(); err != nil {
 		return nil, "", fmt.Errorf("initialize portaudio: %w", err)
 	}
@@ -110,11 +114,11 @@ func (PortAudioOpener) Open(name string, frameSamples int, cb Callback) (_ Input
 		})
 	}
 	if err != nil {
-		return nil, "", fmt.Errorf("open input device %q: %w", dev.Name, err)
+		return nil, "", fmt.Errorf("open input device %q: %w", dev.Name, detailed(err))
 	}
 	if err := stream.Start(); err != nil {
 		stream.Close()
-		return nil, "", fmt.Errorf("start input device %q: %w", dev.Name, err)
+		return nil, "", fmt.Errorf("start input device %q: %w", dev.Name, detailed(err))
 	}
 	return &paStream{stream: stream}, dev.Name, nil
 }
@@ -122,6 +126,8 @@ func (PortAudioOpener) Open(name string, frameSamples int, cb Callback) (_ Input
 // Available implements Opener: the device is listed and opens at 16 kHz (or its own rate).
 func (PortAudioOpener) Available(name string) bool {
 	quiet()
+	paMu.Lock()
+	defer paMu.Unlock()
 	if err := portaudio.Initialize(); err != nil {
 		return false
 	}
@@ -180,4 +186,12 @@ func (r *resampler) process(in []int16) []int16 {
 		r.t -= float64(len(in))
 	}
 	return r.out
+}
+
+// detailed gives errors whose text is empty (PortAudio's host errors sometimes are) a readable one.
+func detailed(err error) error {
+	if err.Error() != "" {
+		return err
+	}
+	return fmt.Errorf("the sound system refused without saying why (%T): %w", err, err)
 }
