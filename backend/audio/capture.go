@@ -103,6 +103,9 @@ type Stats struct {
 	Overflows uint64   // buffers the device reported as overflowed (input dropped before us)
 	Overruns  uint64   // samples readers lost by falling more than the ring behind
 	Switches  uint64   // device reopenings
+	// MaxGap is the longest time between two buffers from one device: with 20 ms buffers anything near
+	// 100 ms means the audio thread was starved.
+	MaxGap time.Duration
 }
 
 // Capturer records from one input device at 16 kHz mono into a ring buffer, watches the device and
@@ -117,6 +120,7 @@ type Capturer struct {
 	lastCB    atomic.Int64  // unix nanos of the last callback
 	gotCB     atomic.Bool   // the current stream delivered at least once
 	overflows atomic.Uint64
+	maxGap    atomic.Int64 // longest time between two callbacks of one stream, in nanoseconds
 
 	mu       sync.Mutex
 	stream   InputStream
@@ -171,7 +175,13 @@ func (c *Capturer) callback(gen uint64) Callback {
 			return
 		}
 		c.ring.Write(s)
-		c.lastCB.Store(time.Now().UnixNano())
+		now := time.Now().UnixNano()
+		if c.gotCB.Load() {
+			if gap := now - c.lastCB.Load(); gap > c.maxGap.Load() {
+				c.maxGap.Store(gap)
+			}
+		}
+		c.lastCB.Store(now)
 		c.gotCB.Store(true)
 		if overflow {
 			c.overflows.Add(1)
@@ -294,7 +304,7 @@ func (c *Capturer) Stats() Stats {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return Stats{Device: c.device, Fallback: c.fallback, End: c.ring.End(), Overflows: c.overflows.Load(),
-		Overruns: c.ring.Overruns(), Switches: c.switches}
+		Overruns: c.ring.Overruns(), Switches: c.switches, MaxGap: time.Duration(c.maxGap.Load())}
 }
 
 // Close stops recording. It does not wait for a wedged device longer than a second.
@@ -353,6 +363,7 @@ type watch struct {
 	nextPoll   time.Time
 	probe      chan probeResult // answer of an Available check in flight
 	nextWatch  time.Time
+	probeSince time.Time // when the check in flight started; one that hangs is abandoned
 	scratch    []int16
 }
 
@@ -428,6 +439,9 @@ func (c *Capturer) watchdog(w *watch, now time.Time) {
 		c.fallBack(w, now, "stopped delivering sound")
 		return
 	}
+	if w.probe != nil && now.Sub(w.probeSince) > c.opts.OpenTimeout {
+		w.probe = nil // a wedged check: its goroutine answers into a buffered channel nobody reads
+	}
 	if w.probe != nil || c.opts.Device == "" || w.lost {
 		return
 	}
@@ -440,7 +454,7 @@ func (c *Capturer) watchdog(w *watch, now time.Time) {
 	default:
 		return
 	}
-	w.probe = make(chan probeResult, 1)
+	w.probe, w.probeSince = make(chan probeResult, 1), now
 	probe, name, opener := w.probe, c.opts.Device, c.opts.Opener
 	go func() { probe <- probeResult{present: opener.Available(name), recovery: fallback} }()
 }
