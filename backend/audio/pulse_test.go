@@ -99,7 +99,14 @@ func startPulse(dir, script string) (func(), error) {
 	var log bytes.Buffer
 	cmd := exec.Command("pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", "-F", pa,
 		"--use-pid-file=no", "--disallow-exit")
-	cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+run, "HOME="+dir, "PULSE_SERVER=")
+	// No session bus and no display: a second pulseaudio beside a desktop's would fail on the D-Bus name
+	// org.PulseAudio1, and X11 would let it announce itself there.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "DBUS_SESSION_BUS_ADDRESS=") && !strings.HasPrefix(kv, "DISPLAY=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "XDG_RUNTIME_DIR="+run, "HOME="+dir, "PULSE_SERVER=")
 	cmd.Stdout, cmd.Stderr = &log, &log
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
