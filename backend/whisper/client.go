@@ -306,8 +306,9 @@ func (s *Session) read() {
 	for {
 		mt, b, err := s.conn.ReadMessage()
 		if err != nil {
+			err = s.classify(err) // takes mu itself
 			s.mu.Lock()
-			s.readErr = s.classify(err)
+			s.readErr = err
 			s.mu.Unlock()
 			s.firstOnce.Do(func() { close(s.first) })
 			return

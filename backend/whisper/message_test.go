@@ -66,7 +66,7 @@ func TestParseMessageTolerances(t *testing.T) {
 		{"type error", messageSeeds[9], Message{Kind: KindError, Type: "error", Error: "Unsupported language: xx"}},
 		{"0.2.8 placeholder, beg, H:MM:SS, diff", messageSeeds[10], Message{Kind: KindUpdate, Update: Update{
 			Status: "active_transcription", Buffer: " turn on",
-			Lines:  []Line{{Speaker: 1, End: 2 * time.Second}}}}},
+			Lines: []Line{{Speaker: 1, End: 2 * time.Second}}}}},
 		{"no status, speaker -1", messageSeeds[11], Message{Kind: KindUpdate, Update: Update{
 			Lines: []Line{{Speaker: 1, Text: " old", Start: time.Second, End: 3 * time.Second}}}}},
 		{"diff-mode snapshot", messageSeeds[12], Message{Kind: KindUpdate, Type: "snapshot",
