@@ -128,13 +128,14 @@ type Capturer struct {
 	fallback bool
 	switches uint64
 	closed   bool
+	done     chan struct{} // closed by Close
 }
 
 // Open opens the device and starts recording at once. If the named device is missing or fails it opens the
 // default (NoticeFallback); if no device opens it returns an error. Opening is bounded in time.
 func Open(opts Options) (*Capturer, error) {
 	opts.defaults()
-	c := &Capturer{opts: opts, frame: int(SampleRate * opts.FrameDuration / time.Second)}
+	c := &Capturer{opts: opts, frame: int(SampleRate * opts.FrameDuration / time.Second), done: make(chan struct{})}
 	if c.frame < 1 {
 		c.frame = 1
 	}
@@ -274,9 +275,9 @@ func (c *Capturer) Stream(ctx context.Context, from Position) <-chan Frame {
 		fill, pos := 0, from
 		for {
 			n, next := c.ring.ReadFrom(pos, buf[fill:])
-			if next-Position(n) != pos { // skipped ahead: restart the frame
+			if next-Position(n) != pos { // fell behind and skipped ahead: the frame restarts where reading resumed
+				copy(buf, buf[fill:fill+n])
 				fill = 0
-				n, next = c.ring.ReadFrom(next, buf)
 			}
 			fill, pos = fill+n, next
 			if fill == len(buf) {
@@ -315,6 +316,7 @@ func (c *Capturer) Close() error {
 		return nil
 	}
 	c.closed = true
+	close(c.done)
 	s := c.stream
 	c.stream = nil
 	c.mu.Unlock()
@@ -332,8 +334,9 @@ func (c *Capturer) Close() error {
 	}
 }
 
-// Run meters the level, watches the device and switches devices until ctx ends, then closes the capturer.
-// OnLevel and OnNotice are called from Run's goroutine.
+// Run meters the level, watches the device and switches devices until ctx ends or Close is called, then
+// closes the capturer. OnLevel and OnNotice are called from Run's goroutine (and OnNotice from Open's for a
+// fallback at opening): keep them quick.
 func (c *Capturer) Run(ctx context.Context) error {
 	defer c.Close()
 	tick := time.NewTicker(c.opts.LevelInterval)
@@ -342,6 +345,8 @@ func (c *Capturer) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-c.done:
 			return nil
 		case now := <-tick.C:
 			c.meter(&w, now)

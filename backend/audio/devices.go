@@ -1,5 +1,9 @@
-// Package audio is TonnyTray's access to sound devices through PortAudio. For now it lists devices (the
-// doctor and Settings use it); capture, level metering and device watching build on it.
+// Package audio is TonnyTray's access to sound devices through PortAudio: the device list (the doctor and
+// Settings use it), capture at 16 kHz mono into a ring buffer with pre-roll (Capturer), a level meter, a
+// watchdog that falls back to the default device and takes the chosen one back, and voice activation (VAD).
+//
+// Pre-roll: Open the Capturer when the key goes down (or keep it open, "warm", between utterances), take
+// Mark at key-down and Stream from that mark once the socket is up: nothing from the key press on is lost.
 package audio
 
 import (

@@ -83,12 +83,13 @@ func TestPulseCaptureVoiceActivation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer vad.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
 	from := c.Mark()
 	events := make(chan SpeechEvent, 16)
+	consumed := make(chan struct{})
+	defer func() { cancel(); <-consumed; vad.Close() }() // the consumer stops before the VAD is freed
 	go func() {
+		defer close(consumed)
 		for f := range c.Stream(ctx, from) {
 			evs, err := vad.Push(f.Pos, f.Samples)
 			if err != nil {
@@ -96,7 +97,11 @@ func TestPulseCaptureVoiceActivation(t *testing.T) {
 				return
 			}
 			for _, e := range evs {
-				events <- e
+				select {
+				case events <- e:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}()

@@ -1,7 +1,9 @@
 package audio
 
 import (
+	"context"
 	"math/rand/v2"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -133,4 +135,35 @@ func TestRingConcurrentWriterReaders(t *testing.T) {
 		t.Error("no reader fell behind: the overrun path went untested")
 	}
 	t.Logf("overruns: %d samples", r.Overruns())
+}
+
+// A Stream reader that falls more than the ring behind skips ahead, and its frames still hold consecutive
+// samples at the positions they claim.
+func TestStreamSkipsAheadWithConsistentFrames(t *testing.T) {
+	c := &Capturer{ring: NewRing(1000), frame: 320, done: make(chan struct{})}
+	c.ring.Write(seq(0, 5000))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	frames := c.Stream(ctx, 100)
+	go func() { // a writer far faster than real time, until the test ends
+		for pos := Position(5000); ctx.Err() == nil; pos += 100 {
+			c.ring.Write(seq(pos, 100))
+			runtime.Gosched()
+		}
+	}()
+	got := 0
+	for f := range frames {
+		if f.Pos < 4000 {
+			t.Fatalf("frame at %d: older than the ring holds", f.Pos)
+		}
+		for i, v := range f.Samples {
+			if v != int16(uint64(f.Pos)+uint64(i)) {
+				t.Fatalf("frame at %d: sample %d = %d", f.Pos, i, v)
+			}
+		}
+		if got++; got == 5 {
+			return
+		}
+	}
+	t.Fatal("stream ended early")
 }

@@ -101,6 +101,9 @@ func (v *VAD) InSpeech() bool { return v.inSpeech }
 // Push feeds consecutive samples starting at pos (any length; a gap in positions restarts the framing) and
 // returns the speech starts and ends they complete.
 func (v *VAD) Push(pos Position, samples []int16) ([]SpeechEvent, error) {
+	if v.inst == nil {
+		return nil, errors.New("vad: used after Close")
+	}
 	if !v.started || pos != v.bufPos+Position(len(v.buf)) {
 		v.buf, v.bufPos, v.started = v.buf[:0], pos, true
 	}
