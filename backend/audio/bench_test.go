@@ -60,8 +60,8 @@ func BenchmarkOpenToFirstSample(b *testing.B) {
 
 // listen runs a full listening pipeline (Run with level meter and watchdog, a Stream consumer feeding the
 // VAD) for d and returns the process CPU time it used and the capturer's stats over that time.
-func listen(tb testing.TB, d time.Duration) (cpu time.Duration, before, after Stats, wall time.Duration) {
-	c, err := Open(Options{OnLevel: func(Level) {}})
+func listen(tb testing.TB, device string, d time.Duration) (cpu time.Duration, before, after Stats, wall time.Duration) {
+	c, err := Open(Options{Device: device, OnLevel: func(Level) {}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -98,12 +98,21 @@ func rusage(tb testing.TB) time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// CPU while listening: the whole process's CPU time (PortAudio's thread, ring, meter, watchdog with its
-// presence checks, VAD) as a percentage of one core.
+// CPU while listening: the whole process's CPU time (PortAudio's thread, ring, meter, watchdog, VAD) as a
+// percentage of one core, on the default device and on a device chosen by name (which adds the presence
+// check every WatchInterval).
 func BenchmarkCPUWhileListening(b *testing.B) {
-	for b.Loop() {
-		cpu, _, _, wall := listen(b, 3*time.Second)
-		b.ReportMetric(100*float64(cpu)/float64(wall), "%cpu")
+	for _, dev := range []string{"", "pulse"} {
+		name := dev
+		if name == "" {
+			name = "default"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				cpu, _, _, wall := listen(b, dev, 3*time.Second)
+				b.ReportMetric(100*float64(cpu)/float64(wall), "%cpu")
+			}
+		})
 	}
 }
 
@@ -130,7 +139,7 @@ func BenchmarkDropsUnderCPULoad(b *testing.B) {
 				}
 			}()
 		}
-		_, before, after, wall := listen(b, 5*time.Second)
+		_, before, after, wall := listen(b, "", 5*time.Second)
 		close(stop)
 		wg.Wait()
 		got := float64(after.End - before.End)
