@@ -192,6 +192,15 @@ func (a *App) ControlSpeechServer(action string) (daemon.ServerState, error) {
 	return d.SpeechServer(), nil
 }
 
+// ToggleListening starts an utterance, or ends the one in progress; text follows as transcript events.
+func (a *App) ToggleListening() error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.ToggleListening()
+}
+
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.
 func (a *App) UnlockFileKeychain(password string) error {
 	d, err := a.backend()

@@ -22,19 +22,22 @@ const (
 	CmdConfigExport = "config-export"
 	CmdConfigImport = "config-import"
 	CmdServer       = "server"
+	CmdListen       = "listen"
+	CmdDevices      = "devices"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
 
 // Command is a parsed command line.
 type Command struct {
-	Name        string // one of the Cmd… constants; CmdGUI when no command is given
-	DBPath      string // --db; empty means the default (TONNYTRAY_DB, then the data directory)
-	LogLevel    string // --log-level, normalised to debug, info, warn or error; empty means the default
-	StartHidden bool   // --start-hidden (gui): start in the tray without showing the window
-	JSON        bool   // --json (status): machine-readable output
-	File        string // config-export/config-import path; "-" means stdout/stdin
-	Action      string // server: start, stop, restart or status
+	Name        string  // one of the Cmd… constants; CmdGUI when no command is given
+	DBPath      string  // --db; empty means the default (TONNYTRAY_DB, then the data directory)
+	LogLevel    string  // --log-level, normalised to debug, info, warn or error; empty means the default
+	StartHidden bool    // --start-hidden (gui): start in the tray without showing the window
+	JSON        bool    // --json (status): machine-readable output
+	File        string  // config-export/config-import path; "-" means stdout/stdin
+	Action      string  // server: start, stop, restart or status
+	Seconds     float64 // listen: how long; 0 = the default (5 s)
 }
 
 // ErrUsage is wrapped by every error Parse returns, so main can tell a bad command line (exit status 2)
@@ -75,6 +78,8 @@ var commands = []spec{
 	{name: CmdHeadless, summary: "run without window or tray (SSH, servers); control it with this CLI"},
 	{name: CmdStatus, args: "[--json]", summary: "show what the running instance is doing", flags: []string{"json"}},
 	{name: CmdServer, args: "start|stop|restart|status", summary: "control the speech server (WhisperLiveKit) of the running instance", flags: []string{"json"}, actions: []string{"start", "stop", "restart", "status"}},
+	{name: CmdListen, args: "[--seconds N]", summary: "listen for N seconds (default 5) through the running instance and print the text", flags: []string{"seconds", "json"}},
+	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
 	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
 	{name: CmdConfigExport, args: "[FILE]", summary: "write the settings (no secrets) to FILE, or to stdout if FILE is - or absent", file: optionalFile},
 	{name: CmdConfigImport, args: "FILE", summary: "read settings (no secrets) from FILE, or from stdin if FILE is -", file: requiredFile},
@@ -102,6 +107,7 @@ func Parse(args []string) (Command, error) {
 	fs.BoolVar(&help, "help", false, "")
 	fs.BoolVar(&cmd.StartHidden, "start-hidden", false, "")
 	fs.BoolVar(&cmd.JSON, "json", false, "")
+	fs.Float64Var(&cmd.Seconds, "seconds", 0, "")
 
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -155,6 +161,9 @@ func Parse(args []string) (Command, error) {
 			return Command{}, usagef("--log-level %q: use debug, info, warn or error", cmd.LogLevel)
 		}
 		cmd.LogLevel = lvl
+	}
+	if isSet(fs, "seconds") && (cmd.Seconds <= 0 || cmd.Seconds > 110) {
+		return Command{}, usagef("--seconds must be more than 0 and at most 110")
 	}
 	if dbSet := isSet(fs, "db"); dbSet && strings.TrimSpace(cmd.DBPath) == "" {
 		return Command{}, usagef("--db needs a path")

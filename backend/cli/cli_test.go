@@ -36,6 +36,8 @@ func TestParse(t *testing.T) {
 		{"export to file", []string{"config-export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
 		{"two-word export", []string{"config", "export", "out.json"}, Command{Name: CmdConfigExport, File: "out.json"}},
 		{"server restart", []string{"server", "restart"}, Command{Name: CmdServer, Action: "restart"}},
+		{"listen with seconds", []string{"listen", "--seconds", "2.5"}, Command{Name: CmdListen, Seconds: 2.5}},
+		{"devices as JSON", []string{"devices", "--json"}, Command{Name: CmdDevices, JSON: true}},
 		{"server status as JSON", []string{"server", "status", "--json"}, Command{Name: CmdServer, Action: "status", JSON: true}},
 		{"two-word import from stdin", []string{"config", "import", "-"}, Command{Name: CmdConfigImport, File: "-"}},
 		{"export with flags after the file", []string{"config-export", "out.json", "--db", "a.db"}, Command{Name: CmdConfigExport, File: "out.json", DBPath: "a.db"}},
@@ -79,6 +81,8 @@ func TestParseErrors(t *testing.T) {
 		{"import needs a file", []string{"config-import"}, []string{"config-import needs a FILE", "use - for stdin"}},
 		{"two files", []string{"config-export", "a", "b"}, []string{`config-export takes one FILE, got "a b"`}},
 		{"server without action", []string{"server"}, []string{`server needs one of start, stop, restart, status, got ""`}},
+		{"listen too long", []string{"listen", "--seconds", "500"}, []string{"--seconds must be more than 0 and at most 110"}},
+		{"seconds on status", []string{"status", "--seconds", "2"}, []string{"status does not take --seconds"}},
 		{"server with a bad action", []string{"server", "reboot"}, []string{`server needs one of start, stop, restart, status, got "reboot"`}},
 		{"bad bool", []string{"status", "--json=maybe"}, []string{"invalid boolean value"}},
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/audio"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/doctor"
@@ -63,6 +64,10 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		}
 	case CmdServer:
 		err = server(ctx, cmd, env)
+	case CmdListen:
+		err = listen(ctx, cmd, env)
+	case CmdDevices:
+		err = devices(cmd, env)
 	case CmdConfigExport:
 		err = configExport(ctx, cmd, env)
 	case CmdConfigImport:
@@ -139,6 +144,55 @@ func server(ctx context.Context, cmd Command, env ClientEnv) error {
 	}
 	for _, w := range st.Warnings {
 		fmt.Fprintf(env.Out, "  warning: %s\n", w)
+	}
+	return nil
+}
+
+// listen has the running instance listen for a while and prints the final text.
+func listen(ctx context.Context, cmd Command, env ClientEnv) error {
+	secs := cmd.Seconds
+	if secs == 0 {
+		secs = 5
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs*float64(time.Second))+callTimeout+30*time.Second)
+	defer cancel()
+	fmt.Fprintf(env.Err, "listening for %g s…\n", secs)
+	var res event.TranscriptFinalPayload
+	if err := control.Call(ctx, env.Socket, "listen", map[string]float64{"seconds": secs}, &res); err != nil {
+		return err
+	}
+	if cmd.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	fmt.Fprintln(env.Out, res.Text)
+	if res.Error != "" {
+		return errors.New(res.Error)
+	}
+	return nil
+}
+
+// devices lists the audio devices PortAudio sees (no running instance needed).
+func devices(cmd Command, env ClientEnv) error {
+	list, err := audio.Devices()
+	if err != nil {
+		return err
+	}
+	if cmd.JSON {
+		enc := json.NewEncoder(env.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(env.Out, "no audio devices (is a sound server running? see `tonnytray doctor`)")
+	}
+	for _, d := range list {
+		mark := " "
+		if d.DefaultInput {
+			mark = "*"
+		}
+		fmt.Fprintf(env.Out, "%s %-32s in %d, out %d, %d Hz (%s)\n", mark, d.Name, d.InputChannels, d.OutputChannels, d.DefaultRate, d.HostAPI)
 	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
 	"github.com/tonnytray/tonnytray/backend/paths"
+	"github.com/tonnytray/tonnytray/backend/pipeline"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
@@ -52,6 +53,8 @@ type Daemon struct {
 	log       *slog.Logger
 	control   *control.Server
 	speech    *whisper.Server
+	mic       *mic
+	pipe      *pipeline.Pipeline
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error
@@ -113,8 +116,10 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		return nil, fmt.Errorf("open control socket: %w", err)
 	}
 	d.speech = d.newSpeechServer()
+	d.pipe = d.newPipeline()
 	d.registerControl()
 	d.registerServerControl()
+	d.registerListenControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
 	return d, nil
 }
@@ -144,6 +149,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 // lock. Run calls it on the way out; call it directly only when Run was never started.
 func (d *Daemon) Close() {
 	d.closeOnce.Do(func() {
+		d.pipe.Cancel() // an utterance in progress is abandoned, its socket closed
+		d.pipe.Wait()
+		d.mic.close()
 		d.control.Close()
 		d.logging.Close()
 		if err := d.store.Close(); err != nil {

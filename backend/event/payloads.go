@@ -11,6 +11,9 @@ const (
 	Notice          Name = "app:notice"
 	ServiceState    Name = "service:state"
 	ServerState     Name = "server:state"
+	TranscriptLive  Name = "transcript:update"
+	TranscriptFinal Name = "transcript:final"
+	Listening       Name = "listening:state"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -88,3 +91,46 @@ type ServerStatePayload struct {
 
 // EventName implements Payload.
 func (ServerStatePayload) EventName() Name { return ServerState }
+
+// TranscriptUpdatePayload is the live transcript of the utterance in progress: Committed is settled text,
+// Volatile the part that may still change. LagMs is the server's transcription lag; LagGrowing says it cannot
+// keep up with real time.
+type TranscriptUpdatePayload struct {
+	Committed  string `json:"committed"`
+	Volatile   string `json:"volatile"`
+	LagMs      int64  `json:"lagMs"`
+	LagGrowing bool   `json:"lagGrowing"`
+}
+
+// EventName implements Payload.
+func (TranscriptUpdatePayload) EventName() Name { return TranscriptLive }
+
+// UtteranceTimings are milliseconds from the key press (or start of speech) to each step; -1 = not reached.
+type UtteranceTimings struct {
+	FirstSampleMs  int64 `json:"firstSampleMs"`
+	SocketReadyMs  int64 `json:"socketReadyMs"`
+	FirstPartialMs int64 `json:"firstPartialMs"`
+	SpeechEndMs    int64 `json:"speechEndMs"`
+	FinalMs        int64 `json:"finalMs"`
+}
+
+// TranscriptFinalPayload is a finished utterance. Error is set when the session failed; Text then holds what
+// was heard before the failure.
+type TranscriptFinalPayload struct {
+	Text    string           `json:"text"`
+	Mode    string           `json:"mode"`
+	Error   string           `json:"error"`
+	Timings UtteranceTimings `json:"timings"`
+}
+
+// EventName implements Payload.
+func (TranscriptFinalPayload) EventName() Name { return TranscriptFinal }
+
+// ListeningStatePayload says whether an utterance is being captured: State is "listening" or "idle".
+type ListeningStatePayload struct {
+	State string `json:"state"`
+	Mode  string `json:"mode"`
+}
+
+// EventName implements Payload.
+func (ListeningStatePayload) EventName() Name { return Listening }

@@ -1,0 +1,195 @@
+package daemon
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tonnytray/tonnytray/backend/audio"
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/pipeline"
+	"github.com/tonnytray/tonnytray/backend/store"
+	"github.com/tonnytray/tonnytray/backend/whisper"
+)
+
+// mic is the pipeline's audio source: the microphone, opened when an utterance begins and closed after it.
+// Opening happens before the utterance marks its start, so everything from the key press on is recorded.
+type mic struct {
+	d      *Daemon
+	mu     sync.Mutex
+	cap    *audio.Capturer
+	cancel context.CancelFunc
+}
+
+// open opens the configured input device if it is not open yet.
+func (m *mic) open() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cap != nil {
+		return nil
+	}
+	c, err := audio.Open(audio.Options{
+		Device: m.d.settings.Get().Audio.InputDevice,
+		OnNotice: func(n audio.Notice) {
+			m.d.component("audio").Warn("microphone: "+n.Message, "kind", string(n.Kind))
+			m.d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Microphone", Message: n.Message})
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("open the microphone: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m.cap, m.cancel = c, cancel
+	go func() {
+		if err := c.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			m.d.component("audio").Error("microphone stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// close releases the device between utterances.
+func (m *mic) close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cap != nil {
+		m.cancel()
+		m.cap.Close()
+		m.cap = nil
+	}
+}
+
+// Mark implements pipeline.Source; the microphone is open whenever an utterance can begin.
+func (m *mic) Mark() audio.Position {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cap == nil {
+		return 0
+	}
+	return m.cap.Mark()
+}
+
+// Stream implements pipeline.Source.
+func (m *mic) Stream(ctx context.Context, from audio.Position) <-chan audio.Frame {
+	m.mu.Lock()
+	c := m.cap
+	m.mu.Unlock()
+	if c == nil {
+		ch := make(chan audio.Frame)
+		close(ch) // the pipeline reports "the audio stream ended"
+		return ch
+	}
+	return c.Stream(ctx, from)
+}
+
+// newPipeline joins the microphone, the speech server and the utterance history.
+func (d *Daemon) newPipeline() *pipeline.Pipeline {
+	d.mic = &mic{d: d}
+	return pipeline.New(pipeline.Options{
+		Source:  d.mic,
+		Dial:    d.dialSpeech,
+		Publish: d.bus.Publish,
+		Log:     d.log,
+		Done:    d.utteranceDone,
+	})
+}
+
+// dialSpeech opens an /asr session on the speech server with the current settings and token.
+func (d *Daemon) dialSpeech(ctx context.Context) (*whisper.Session, error) {
+	w := d.settings.Get().Whisper
+	token, err := d.speechToken()
+	if err != nil {
+		return nil, err
+	}
+	return whisper.Dial(ctx, whisper.DialOptions{URL: whisper.BaseURL(w), Token: token, ConfigWait: 3 * time.Second})
+}
+
+// utteranceDone stores a finished utterance in the history (unless history is off) and releases the mic.
+func (d *Daemon) utteranceDone(u pipeline.Utterance) {
+	d.mic.close()
+	log := d.component("pipeline")
+	if u.Err != nil {
+		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Transcription failed", Message: u.Err.Error()})
+	}
+	log.Info("utterance finished", "mode", u.Mode, "chars", len(u.Text), "final_ms", u.Timings.Final.Sub(u.Timings.KeyDown).Milliseconds())
+	if !d.settings.Get().General.KeepHistory {
+		return
+	}
+	speakers, _ := json.Marshal(u.Speakers)
+	at := func(t time.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		t = t.UTC()
+		return &t
+	}
+	row := store.Transcription{
+		Text: u.Text, Mode: u.Mode, Route: "none", Language: d.settings.Get().Whisper.Language, Speakers: string(speakers),
+		KeyDownAt: at(u.Timings.KeyDown), FirstSampleAt: at(u.Timings.FirstSample), SocketReadyAt: at(u.Timings.SocketReady),
+		FirstPartialAt: at(u.Timings.FirstPartial), SpeechEndAt: at(u.Timings.SpeechEnd), FinalAt: at(u.Timings.Final),
+	}
+	if err := d.store.DB().Create(&row).Error; err != nil {
+		log.Error("utterance not saved to history", "err", err)
+	}
+}
+
+// StartListening opens the microphone and begins an utterance (toggle on, push-to-talk press).
+func (d *Daemon) StartListening(mode string) error {
+	if mode == "" {
+		mode = d.settings.Get().Audio.Mode
+	}
+	if err := d.mic.open(); err != nil {
+		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Microphone", Message: err.Error()})
+		return err
+	}
+	if err := d.pipe.Begin(mode); err != nil {
+		return err
+	}
+	d.component("pipeline").Info("listening", "mode", mode)
+	return nil
+}
+
+// StopListening ends the utterance in progress; its final text follows as a transcript:final event.
+func (d *Daemon) StopListening() error { return d.pipe.End() }
+
+// ToggleListening starts listening, or stops it when an utterance is in progress.
+func (d *Daemon) ToggleListening() error {
+	if d.pipe.Active() {
+		return d.StopListening()
+	}
+	return d.StartListening("toggle")
+}
+
+// registerListenControl adds `tonnytray listen --seconds N`: listen for N seconds, answer the final text.
+func (d *Daemon) registerListenControl() {
+	d.control.Handle("listen", func(ctx context.Context, args json.RawMessage) (any, error) {
+		var a struct {
+			Seconds float64 `json:"seconds"`
+		}
+		if err := json.Unmarshal(args, &a); err != nil || a.Seconds <= 0 || a.Seconds > 110 {
+			return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "listen: seconds must be between 0 and 110"}
+		}
+		finals := d.bus.Subscribe(4, event.TranscriptFinal)
+		defer finals.Close()
+		if err := d.StartListening("toggle"); err != nil {
+			return nil, err
+		}
+		select {
+		case <-time.After(time.Duration(a.Seconds * float64(time.Second))):
+		case <-ctx.Done():
+		}
+		if err := d.StopListening(); err != nil {
+			return nil, err
+		}
+		select {
+		case ev := <-finals.C:
+			return ev.Payload, nil
+		case <-time.After(30 * time.Second):
+			return nil, errors.New("no final text within 30 s of the end of listening")
+		}
+	})
+}
