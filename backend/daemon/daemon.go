@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -136,6 +137,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
+	d.applyKeepWarm()
 	err := sup.Serve(ctx)
 	d.component("app").Info("backend stopped")
 	d.Close()
@@ -189,6 +191,9 @@ func (d *Daemon) applyLevel(name string) {
 func (d *Daemon) onSettingsChanged(c settings.Change) {
 	cur := d.settings.Get()
 	d.applyLevel(cur.General.LogLevel)
+	if slices.Contains(c.Changed, "audio.keep_warm") {
+		d.applyKeepWarm()
+	}
 	restart := make([]string, 0, len(c.RestartNeeded))
 	for _, part := range c.RestartNeeded {
 		switch part {

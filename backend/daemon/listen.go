@@ -108,9 +108,12 @@ func (d *Daemon) dialSpeech(ctx context.Context) (*whisper.Session, error) {
 	return whisper.Dial(ctx, whisper.DialOptions{URL: whisper.BaseURL(w), Token: token, ConfigWait: 3 * time.Second})
 }
 
-// utteranceDone stores a finished utterance in the history (unless history is off) and releases the mic.
+// utteranceDone stores a finished utterance in the history (unless history is off) and releases the mic
+// unless it is kept warm.
 func (d *Daemon) utteranceDone(u pipeline.Utterance) {
-	d.mic.close()
+	if !d.settings.Get().Audio.KeepWarm {
+		d.mic.close()
+	}
 	log := d.component("pipeline")
 	if u.Err != nil {
 		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Transcription failed", Message: u.Err.Error()})
@@ -134,6 +137,19 @@ func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 	}
 	if err := d.store.DB().Create(&row).Error; err != nil {
 		log.Error("utterance not saved to history", "err", err)
+	}
+}
+
+// applyKeepWarm opens the microphone when it is to be kept warm, or closes it when it no longer is (never
+// under an utterance in progress).
+func (d *Daemon) applyKeepWarm() {
+	switch {
+	case d.settings.Get().Audio.KeepWarm:
+		if err := d.mic.open(); err != nil {
+			d.component("audio").Warn("cannot keep the microphone warm", "err", err)
+		}
+	case !d.pipe.Active():
+		d.mic.close()
 	}
 }
 

@@ -130,6 +130,11 @@ type AudioSettings struct {
 	SampleRate int `json:"sample_rate" restart:"audio"`
 	// MuteWhileSpeaking stops transcribing while Tonny speaks, so it never hears its own voice.
 	MuteWhileSpeaking bool `json:"mute_while_speaking"`
+	// KeepWarm keeps the microphone recording into memory between utterances, so even the first
+	// milliseconds after a key press are there (a sound server can take half a second to start a new
+	// stream). Off by default: the desktop then shows the microphone in use all the time. Audio is never
+	// written to disk or sent anywhere outside an utterance.
+	KeepWarm bool `json:"keep_warm"`
 }
 
 // ResponseSettings is how Tonny's replies reach the user.

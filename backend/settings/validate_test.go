@@ -23,7 +23,7 @@ func TestDefaultsCoverEveryField(t *testing.T) {
 		"whisper.tls": true, "whisper.backend": true, "whisper.backend_policy": true, "whisper.diarization": true,
 		"whisper.warmup_file": true, "whisper.extra_args": true,
 		"rabbitmq.enabled": true, "rabbitmq.host_id": true,
-		"audio.input_device": true, "audio.output_device": true,
+		"audio.input_device": true, "audio.output_device": true, "audio.keep_warm": true,
 		"hotkeys.push_to_talk": true, "hotkeys.double_tap_lock": true, "hotkeys.hold_threshold_ms": true,
 		"general.start_hidden": true, "general.launch_at_login": true,
 	}
