@@ -21,9 +21,8 @@ const (
 	PCMBytesPerSecond = PCMSampleRate * 2
 	MinFrame          = 20 * time.Millisecond  // shortest frame FrameSize allows
 	MaxFrame          = 100 * time.Millisecond // longest frame FrameSize allows
-	// maxSendBytes guards Send against a caller bug (the server takes at most
-	// 5 s per processing step).
-	maxSendBytes = 5 * PCMBytesPerSecond
+	// maxSendBytes is MaxFrame of PCM: the longest frame Send takes.
+	maxSendBytes = int(MaxFrame/time.Millisecond) * PCMBytesPerSecond / 1000
 )
 
 // Defaults of DialOptions.
@@ -181,7 +180,7 @@ type Session struct {
 	hasConfig bool
 	tr        Transcript
 	lag       lagTracker
-	readErr   error  // why the reader stopped
+	readErr   error  // why the session failed: the reader stopped, or a write did
 	serverErr string // a {"type":"error"} message's text
 	bad       int    // unparseable messages skipped
 	dropped   int    // updates dropped because Updates was full
@@ -308,7 +307,9 @@ func (s *Session) read() {
 		if err != nil {
 			err = s.classify(err) // takes mu itself
 			s.mu.Lock()
-			s.readErr = err
+			if s.readErr == nil { // a failed write may have said it first
+				s.readErr = err
+			}
 			s.mu.Unlock()
 			s.firstOnce.Do(func() { close(s.first) })
 			return
@@ -412,7 +413,7 @@ func (s *Session) classify(err error) error {
 	return fmt.Errorf("%w: %w", ErrConnectionLost, err)
 }
 
-// failure is why the reader stopped, or nil while it runs.
+// failure is why the session failed (the reader stopped or a write failed), or nil.
 func (s *Session) failure() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -458,19 +459,24 @@ func (s *Session) Stats() Stats {
 	return Stats{Malformed: s.bad, Dropped: s.dropped}
 }
 
-// Send writes one binary frame of s16le 16 kHz mono PCM (see FrameSize).
-// Pacing is the caller's job. An empty frame ends the stream: use Finish.
+// Send writes one binary frame of s16le 16 kHz mono PCM of at most 100 ms
+// (see FrameSize; a shorter last frame is fine). Pacing is the caller's job.
+// An empty frame would end the stream: use Finish.
 func (s *Session) Send(frame []byte) error {
 	switch {
 	case len(frame) == 0:
 		return errors.New("send audio: an empty frame ends the stream: call Finish")
 	case len(frame) > maxSendBytes:
-		return fmt.Errorf("send audio: a %d-byte frame is over 5 s of audio", len(frame))
+		return fmt.Errorf("send audio: a %d-byte frame is longer than %v (%d bytes): split it (see FrameSize)",
+			len(frame), MaxFrame, maxSendBytes)
 	}
 	s.writeMu.Lock()
 	defer s.writeMu.Unlock()
-	if s.finished {
+	switch {
+	case s.finished:
 		return ErrFinished
+	case s.closing.Load():
+		return ErrClosed
 	}
 	if cfg, ok := s.Config(); ok && !cfg.UseAudioWorklet {
 		return ErrNeedsPCMInput // Dial refuses such a server; this guards the invariant
@@ -488,10 +494,12 @@ func (s *Session) write(mt int, b []byte) error {
 		if s.closing.Load() {
 			return ErrClosed
 		}
-		if rerr := s.failure(); rerr != nil {
-			return rerr // the reader knows better (e.g. close 4400)
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.readErr == nil { // sticky: later calls report the same loss
+			s.readErr = fmt.Errorf("%w: send audio: %w", ErrConnectionLost, err)
 		}
-		return fmt.Errorf("%w: send audio: %w", ErrConnectionLost, err)
+		return s.readErr // the reader's reason when it has one (e.g. close 4400)
 	}
 	return nil
 }

@@ -501,3 +501,140 @@ func TestLagTracker(t *testing.T) {
 		}
 	}
 }
+
+// TestUpdatesDropOldest: a reader that falls behind loses the oldest updates, never the newest, and never
+// blocks the session.
+func TestUpdatesDropOldest(t *testing.T) {
+	const n = 10
+	base := startScripted(t, func(c *websocket.Conn) {
+		_ = c.WriteMessage(websocket.TextMessage, []byte(messageSeeds[0]))
+		for i := 1; i <= n; i++ {
+			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"status":"active_transcription","lines":[],"buffer_transcription":"w`+
+				strings.Repeat("x", i)+`","remaining_time_transcription":`+strings.Repeat("1", i)+`}`))
+		}
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			if len(b) == 0 {
+				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"ready_to_stop"}`))
+			}
+		}
+	})
+	s, err := Dial(ctxWait(t), DialOptions{URL: base, UpdateBuffer: 1})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	if _, err := s.Finish(ctxWait(t)); err != nil { // ready_to_stop comes after every update
+		t.Fatalf("Finish: %v", err)
+	}
+	var got []Progress
+	for p := range s.Updates() {
+		got = append(got, p)
+	}
+	if len(got) != 1 || got[0].Volatile != "w"+strings.Repeat("x", n) {
+		t.Errorf("pending updates = %+v, want only the newest", got)
+	}
+	if st := s.Stats(); st.Dropped != n-1 {
+		t.Errorf("stats = %+v, want %d dropped", st, n-1)
+	}
+}
+
+// TestTokenPlacement: the token travels in the Authorization header unless asked for in the query, and the
+// language in the query.
+func TestTokenPlacement(t *testing.T) {
+	const token = "tok-123"
+	sim := wlksim.New(wlksim.Config{PCMInput: true, APIToken: token})
+	type seen struct{ auth, token, language string }
+	reqs := make(chan seen, 4)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		reqs <- seen{r.Header.Get("Authorization"), r.URL.Query().Get("token"), r.URL.Query().Get("language")}
+		sim.Handler().ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { sim.Close(); ts.Close() })
+	for _, tt := range []struct {
+		o    DialOptions
+		want seen
+	}{
+		{DialOptions{Token: token, Language: "de"}, seen{"Bearer " + token, "", "de"}},
+		{DialOptions{Token: token, TokenInQuery: true}, seen{"", token, ""}},
+	} {
+		tt.o.URL = ts.URL
+		s, err := Dial(ctxWait(t), tt.o)
+		if err != nil {
+			t.Fatalf("Dial(%+v): %v", tt.o, err)
+		}
+		s.Close()
+		if got := <-reqs; got != tt.want {
+			t.Errorf("Dial(%+v) sent %+v, want %+v", tt.o, got, tt.want)
+		}
+	}
+}
+
+func TestDialContextCancelled(t *testing.T) {
+	_, base := startSim(t, wlksim.Config{PCMInput: true, HangAfterConnect: true})
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := Dial(ctx, DialOptions{URL: base, ConfigWait: time.Minute, CloseTimeout: 100 * time.Millisecond})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Dial = %v, want the context's deadline", err)
+	}
+	goroutinesSettle(t, before)
+}
+
+// TestSendCloseConcurrently: Close may race Send (run with -race); afterwards Send says the session is closed.
+func TestSendCloseConcurrently(t *testing.T) {
+	_, base := startSim(t, wlksim.Config{PCMInput: true, Script: []string{"a b c"}})
+	s, err := Dial(ctxWait(t), DialOptions{URL: base})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	frame := wlksim.Speech(20 * time.Millisecond)
+	sent := make(chan error, 1)
+	go func() {
+		for {
+			if err := s.Send(frame); err != nil {
+				sent <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	s.Close()
+	select {
+	case err := <-sent:
+		if !errors.Is(err, ErrClosed) && !errors.Is(err, ErrConnectionLost) {
+			t.Errorf("Send during Close = %v, want ErrClosed", err)
+		}
+	case <-time.After(testWait):
+		t.Fatal("Send kept going after Close")
+	}
+	if err := s.Send(frame); !errors.Is(err, ErrClosed) {
+		t.Errorf("Send after Close = %v, want ErrClosed", err)
+	}
+	if _, err := s.Finish(ctxWait(t)); err == nil {
+		t.Errorf("Finish after Close: no error")
+	}
+}
+
+func TestSendFrameLimits(t *testing.T) {
+	_, base := startSim(t, wlksim.Config{PCMInput: true})
+	s, err := Dial(ctxWait(t), DialOptions{URL: base})
+	if err != nil {
+		t.Fatalf("Dial: %v", err)
+	}
+	defer s.Close()
+	if err := s.Send(nil); err == nil || !strings.Contains(err.Error(), "Finish") {
+		t.Errorf("Send(empty) = %v, want a pointer to Finish", err)
+	}
+	if err := s.Send(make([]byte, 3202)); err == nil || !strings.Contains(err.Error(), "longer than 100ms") {
+		t.Errorf("Send(101 ms) = %v, want refused", err)
+	}
+	for _, n := range []int{3200, 640, 2, 1} { // a short or odd last frame is fine: the server aligns
+		if err := s.Send(make([]byte, n)); err != nil {
+			t.Errorf("Send(%d bytes) = %v", n, err)
+		}
+	}
+}
