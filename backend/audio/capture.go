@@ -116,7 +116,8 @@ type Capturer struct {
 	frame int
 	ring  *Ring
 
-	gen       atomic.Uint64 // current stream generation; stale streams' callbacks are ignored
+	gen       atomic.Uint64 // generation of the current stream; only its callbacks write (0: none)
+	nextGen   atomic.Uint64 // generations handed out so far
 	lastCB    atomic.Int64  // unix nanos of the last callback
 	gotCB     atomic.Bool   // the current stream delivered at least once
 	overflows atomic.Uint64
@@ -191,9 +192,10 @@ func (c *Capturer) callback(gen uint64) Callback {
 }
 
 // switchTo opens name ("" = default) and makes it the current stream, closing the previous one in the
-// background (a wedged device can block Close for ever).
+// background (a wedged device can block Close for ever). The previous stream keeps recording until the new
+// one has opened, and stays current if it fails to.
 func (c *Capturer) switchTo(name string) error {
-	gen := c.gen.Add(1)
+	gen := c.nextGen.Add(1)
 	stream, dev, err := c.openBounded(name, c.callback(gen))
 	if err != nil {
 		return err
@@ -210,6 +212,7 @@ func (c *Capturer) switchTo(name string) error {
 	c.switches++
 	c.gotCB.Store(false)
 	c.lastCB.Store(time.Now().UnixNano())
+	c.gen.Store(gen)
 	c.mu.Unlock()
 	if old != nil {
 		go old.Close()
@@ -226,20 +229,19 @@ type openResult struct {
 // openBounded opens a device but gives up after OpenTimeout; a late success is closed again.
 func (c *Capturer) openBounded(name string, cb Callback) (InputStream, string, error) {
 	res := make(chan openResult, 1)
-	abandoned := make(chan struct{})
+	var mu sync.Mutex // orders "gave up" against "answered", so a late stream is never left open
+	gaveUp := false
 	go func() {
 		s, d, err := c.opts.Opener.Open(name, c.frame, cb)
-		select {
-		case res <- openResult{s, d, err}:
-		case <-abandoned:
-		}
-		select {
-		case <-abandoned:
+		mu.Lock()
+		defer mu.Unlock()
+		if gaveUp {
 			if err == nil {
-				s.Close()
+				go s.Close()
 			}
-		default:
+			return
 		}
+		res <- openResult{s, d, err}
 	}()
 	t := time.NewTimer(c.opts.OpenTimeout)
 	defer t.Stop()
@@ -247,7 +249,14 @@ func (c *Capturer) openBounded(name string, cb Callback) (InputStream, string, e
 	case r := <-res:
 		return r.stream, r.dev, r.err
 	case <-t.C:
-		close(abandoned)
+		mu.Lock()
+		gaveUp = true
+		mu.Unlock()
+		select {
+		case r := <-res: // answered just in time
+			return r.stream, r.dev, r.err
+		default:
+		}
 		label := name
 		if label == "" {
 			label = "default"
@@ -319,8 +328,8 @@ func (c *Capturer) Close() error {
 	close(c.done)
 	s := c.stream
 	c.stream = nil
+	c.gen.Store(0)
 	c.mu.Unlock()
-	c.gen.Add(1)
 	if s == nil {
 		return nil
 	}

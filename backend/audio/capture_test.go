@@ -17,11 +17,13 @@ type fakeOpener struct {
 	present map[string]bool
 	value   map[string]int16
 	paused  map[string]bool // stream alive but delivering nothing (a stalled device)
+	fails   map[string]bool // listed and "available", but opening fails
+	probes  int             // Available calls
 	block   chan struct{}   // non-nil: Open blocks until it is closed
 }
 
 func newFake(devs map[string]int16) *fakeOpener {
-	f := &fakeOpener{present: map[string]bool{}, value: devs, paused: map[string]bool{}}
+	f := &fakeOpener{present: map[string]bool{}, value: devs, paused: map[string]bool{}, fails: map[string]bool{}}
 	for name := range devs {
 		f.present[name] = true
 	}
@@ -53,6 +55,9 @@ func (f *fakeOpener) Open(name string, frame int, cb Callback) (InputStream, str
 	defer f.mu.Unlock()
 	if !f.present[name] {
 		return nil, "", ErrDeviceNotFound
+	}
+	if f.fails[name] {
+		return nil, "", errors.New("device busy")
 	}
 	label := name
 	if label == "" {
@@ -87,6 +92,7 @@ func (f *fakeOpener) Open(name string, frame int, cb Callback) (InputStream, str
 func (f *fakeOpener) Available(name string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.probes++
 	return f.present[name]
 }
 
@@ -309,4 +315,36 @@ func TestCapturePreRollFromMark(t *testing.T) {
 		}
 	}
 	t.Fatal("stream ended early")
+}
+
+// A chosen device that is listed but will not open does not disturb the fallback: it keeps recording,
+// with no lost-device notice and no switch.
+func TestCaptureFailedRecoveryKeepsFallback(t *testing.T) {
+	f := newFake(map[string]int16{"": 100, "usb": 200})
+	f.fails["usb"] = true
+	n := newNotices()
+	c, err := Open(Options{Device: "usb"}.with(fastOptions(f, n)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, c)
+	deadline := time.Now().Add(10 * time.Second)
+	for probes := 0; probes < 5; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d presence checks in 10s", probes)
+		}
+		time.Sleep(20 * time.Millisecond)
+		f.set(func(f *fakeOpener) { probes = f.probes })
+	}
+	frameValue(t, c, 100)
+	if st := c.Stats(); st.Device != "default" || !st.Fallback || st.Switches != 1 {
+		t.Fatalf("stats %+v, want still on the default after one switch", st)
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, x := range n.list {
+		if x.Kind != NoticeFallback {
+			t.Errorf("unexpected notice %+v", x)
+		}
+	}
 }
