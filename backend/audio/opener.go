@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sync"
 
 	"github.com/gordonklaus/portaudio"
@@ -70,13 +71,47 @@ func findInput(name string) (*portaudio.DeviceInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list audio devices: %w", err)
 	}
+	var inputs []*portaudio.DeviceInfo
+	var names []string
 	for _, d := range devs {
-		if d.Name == name && d.MaxInputChannels > 0 {
-			return d, nil
+		if d.MaxInputChannels > 0 {
+			inputs = append(inputs, d)
+			names = append(names, d.Name)
 		}
+	}
+	if i := matchName(names, name); i >= 0 {
+		return inputs[i], nil
 	}
 	return nil, fmt.Errorf("%w: %q", ErrDeviceNotFound, name)
 }
+
+// matchName finds a saved device name among names: exactly, or else ignoring the ALSA card and device
+// numbers PortAudio appends ("USB Mic: Audio (hw:2,0)"), which change when cards enumerate in another order
+// after a restart or re-plug — but only when that leaves one candidate. It returns -1 for no match.
+func matchName(names []string, want string) int {
+	for i, n := range names {
+		if n == want {
+			return i
+		}
+	}
+	base := alsaHWSuffix.ReplaceAllString(want, "")
+	if base == want {
+		return -1
+	}
+	found := -1
+	for i, n := range names {
+		if alsaHWSuffix.ReplaceAllString(n, "") == base {
+			if found >= 0 {
+				return -1 // two identical devices: the numbers were the only difference
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+// alsaHWSuffix is the " (hw:C,D)" PortAudio appends to ALSA hardware device names.
+var alsaHWSuffix = regexp.MustCompile(` \(hw:[0-9]+,[0-9]+\)$`)
 
 // Open implements Opener. It asks the device for 16 kHz mono; a device that cannot do 16 kHz is opened at
 // its own rate and resampled in the callback (a few multiplies per sample).

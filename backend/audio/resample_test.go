@@ -33,3 +33,31 @@ func TestResampler48kTo16k(t *testing.T) {
 		t.Fatalf("resampled tone: NCC %.5f", ncc)
 	}
 }
+
+// A saved device name is found again after a restart renumbered the ALSA cards, unless that is ambiguous.
+func TestMatchNameAcrossRenumbering(t *testing.T) {
+	names := []string{"HDA Intel PCH: ALC892 Analog (hw:0,0)", "USB Mic: Audio (hw:2,0)", "pulse", "default"}
+	for _, c := range []struct {
+		want string
+		i    int
+	}{
+		{"pulse", 2},
+		{"USB Mic: Audio (hw:2,0)", 1},
+		{"USB Mic: Audio (hw:1,0)", 1}, // enumerated as card 1 last time
+		{"HDA Intel PCH: ALC892 Analog (hw:1,0)", 0},
+		{"Other: Mic (hw:1,0)", -1},
+		{"USB Mic: Audio", -1}, // only numbers are ignored, not missing
+		{"", -1},
+	} {
+		if got := matchName(names, c.want); got != c.i {
+			t.Errorf("matchName(%q) = %d, want %d", c.want, got, c.i)
+		}
+	}
+	twins := []string{"USB Mic: Audio (hw:1,0)", "USB Mic: Audio (hw:2,0)"}
+	if got := matchName(twins, "USB Mic: Audio (hw:3,0)"); got != -1 {
+		t.Errorf("two identical mics, saved one gone: matched %d, want none", got)
+	}
+	if got := matchName(twins, "USB Mic: Audio (hw:2,0)"); got != 1 {
+		t.Errorf("two identical mics, exact name: matched %d, want 1", got)
+	}
+}
