@@ -57,15 +57,17 @@ type Options struct {
 	FinishTimeout time.Duration
 }
 
-// ErrBusy is returned by Begin while an utterance is in progress.
+// ErrBusy is returned by Begin while an utterance is being captured.
 var ErrBusy = errors.New("an utterance is already in progress")
 
-// Pipeline runs one utterance at a time.
+// Pipeline captures one utterance at a time; utterances that have ended may still be finishing (waiting for
+// their final text) while the next one is captured, so speech right after speech is never turned away.
 type Pipeline struct {
-	o   Options
-	mu  sync.Mutex
-	cur *utterance
-	wg  sync.WaitGroup
+	o        Options
+	mu       sync.Mutex
+	cur      *utterance              // being captured
+	inflight map[*utterance]struct{} // captured or finishing
+	wg       sync.WaitGroup
 }
 
 type utterance struct {
@@ -87,7 +89,7 @@ func New(o Options) *Pipeline {
 	if o.FinishTimeout == 0 {
 		o.FinishTimeout = 30 * time.Second
 	}
-	return &Pipeline{o: o}
+	return &Pipeline{o: o, inflight: map[*utterance]struct{}{}}
 }
 
 // Begin starts an utterance at this moment (key press, toggle on). Audio from now on is kept and sent.
@@ -106,6 +108,7 @@ func (p *Pipeline) BeginAt(mode string, from audio.Position, at time.Time) error
 	ctx, cancel := context.WithCancel(context.Background())
 	u := &utterance{mode: mode, from: from, end: make(chan audio.Position, 1), cancel: cancel, t: Timings{KeyDown: at}}
 	p.cur = u
+	p.inflight[u] = struct{}{}
 	p.publishState("listening", mode)
 	p.wg.Add(1)
 	go func() {
@@ -129,21 +132,22 @@ func (p *Pipeline) EndAt(pos audio.Position) error {
 	case p.cur.end <- pos:
 	default: // already ending
 	}
+	p.cur = nil // capturing is over; the next utterance may begin while this one finishes
 	return nil
 }
 
-// Active says whether an utterance is in progress.
+// Active says whether an utterance is being captured.
 func (p *Pipeline) Active() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.cur != nil
 }
 
-// Cancel abandons the current utterance without a final text (e.g. shutting down).
+// Cancel abandons every utterance, captured or finishing, without a final text (shutting down).
 func (p *Pipeline) Cancel() {
 	p.mu.Lock()
-	if p.cur != nil {
-		p.cur.cancel()
+	for u := range p.inflight {
+		u.cancel()
 	}
 	p.mu.Unlock()
 }
@@ -156,7 +160,10 @@ func (p *Pipeline) run(ctx context.Context, u *utterance) {
 	res := p.stream(ctx, u)
 	res.Mode, res.Timings.Final = u.mode, p.o.Now()
 	p.mu.Lock()
-	p.cur = nil
+	if p.cur == u { // it ended on its own (failure, cancel) rather than through End
+		p.cur = nil
+	}
+	delete(p.inflight, u)
 	p.mu.Unlock()
 	if res.Err != nil {
 		p.o.Log.Warn("utterance failed", "component", "pipeline", "mode", u.mode, "err", res.Err, "heard", len(res.Text))
