@@ -241,7 +241,7 @@ func Dial(ctx context.Context, o DialOptions) (*Session, error) {
 	case <-s.done:
 	case <-t.C:
 		s.Close()
-		return nil, fmt.Errorf("%w: %s accepted the connection but sent nothing within %v", ErrUnavailable, redacted, o.ConfigWait)
+		return nil, fmt.Errorf("%w: %s accepted the connection but sent nothing usable within %v", ErrUnavailable, redacted, o.ConfigWait)
 	case <-ctx.Done():
 		s.Close()
 		return nil, fmt.Errorf("connect to %s: %w", redacted, ctx.Err())
@@ -405,6 +405,8 @@ func (s *Session) classify(err error) error {
 		case CloseUnauthorized:
 			return fmt.Errorf("%w (close %d): check that the API token in TonnyTray's speech server settings matches the server's --api-token",
 				ErrUnauthorized, ce.Code)
+		case websocket.CloseAbnormalClosure: // gorilla's code for a connection cut without a close frame
+			return fmt.Errorf("%w: the connection dropped without a close frame (did the speech server crash?)", ErrConnectionLost)
 		case websocket.CloseServiceRestart, websocket.CloseGoingAway:
 			return fmt.Errorf("%w: the speech server shut down (close %d)", ErrUnavailable, ce.Code)
 		}

@@ -409,6 +409,8 @@ func TestSessionDroppedMidStream(t *testing.T) {
 	}
 	if err := s.failure(); !errors.Is(err, ErrConnectionLost) {
 		t.Errorf("session failure = %v, want ErrConnectionLost", err)
+	} else {
+		t.Logf("reported as: %v", err)
 	}
 	goroutinesSettle(t, before)
 }

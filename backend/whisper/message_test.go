@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tonnytray/tonnytray/backend/wlksim"
 )
 
 // Messages seen from the real server (0.2.26, --no-transcription) and in the spec's examples (§4, §6).
@@ -205,5 +207,31 @@ func FuzzParseMessage(f *testing.F) {
 		tr.Finalize()
 		_ = tr.Text()
 		_ = tr.Speakers()
+	})
+}
+
+// TestParseTimeRoundTrip parses what the simulator formats the way each server version does.
+func TestParseTimeRoundTrip(t *testing.T) {
+	for _, s := range []float64{0, 0.004, 0.005, 0.52, 5.32, 59.995, 61, 3599.99, 3723.4, 86399.5, 86400, 90061.7, 3 * 86400} {
+		got, err := ParseTime(wlksim.FormatTime(s))
+		if d := got - sec(s); err != nil || d < -5*time.Millisecond || d > 5*time.Millisecond {
+			t.Errorf("ParseTime(FormatTime(%v) = %q) = %v, %v", s, wlksim.FormatTime(s), got, err)
+		}
+		got, err = ParseTime(wlksim.FormatTimeLegacy(s))
+		if want := time.Duration(int64(s)) * time.Second; err != nil || got != want {
+			t.Errorf("ParseTime(FormatTimeLegacy(%v) = %q) = %v, %v; want %v", s, wlksim.FormatTimeLegacy(s), got, err, want)
+		}
+	}
+}
+
+// FuzzParseTime: never panics; what it accepts is a non-negative duration.
+func FuzzParseTime(f *testing.F) {
+	for _, s := range []string{"0:00:05.32", "0:00:03", "1 day, 0:00:01", "2 days, 1:02:03.5", "7.5", "", "0:61:00", "NaN"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if d, err := ParseTime(s); err == nil && d < 0 {
+			t.Fatalf("ParseTime(%q) = %v", s, d)
+		}
 	})
 }
