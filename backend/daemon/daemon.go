@@ -134,6 +134,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"logging", d.logging.Run})
 	sup.Add(serviceFunc{"control", d.control.Serve})
 	sup.Add(serviceFunc{whisper.Name, d.speech.Serve})
+	sup.Add(serviceFunc{"voice", d.runVoice})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})

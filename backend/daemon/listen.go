@@ -111,7 +111,7 @@ func (d *Daemon) dialSpeech(ctx context.Context) (*whisper.Session, error) {
 // utteranceDone stores a finished utterance in the history (unless history is off) and releases the mic
 // unless it is kept warm.
 func (d *Daemon) utteranceDone(u pipeline.Utterance) {
-	if !d.settings.Get().Audio.KeepWarm {
+	if !d.micWanted() {
 		d.mic.close()
 	}
 	log := d.component("pipeline")
@@ -140,11 +140,17 @@ func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 	}
 }
 
-// applyKeepWarm opens the microphone when it is to be kept warm, or closes it when it no longer is (never
-// under an utterance in progress).
+// micWanted says whether the microphone stays open between utterances: kept warm, or listening for voice.
+func (d *Daemon) micWanted() bool {
+	a := d.settings.Get().Audio
+	return a.KeepWarm || a.Mode == "voice_activation" || a.Mode == "continuous"
+}
+
+// applyKeepWarm opens the microphone when it is wanted between utterances, or closes it when it no longer is
+// (never under an utterance being captured).
 func (d *Daemon) applyKeepWarm() {
 	switch {
-	case d.settings.Get().Audio.KeepWarm:
+	case d.micWanted():
 		if err := d.mic.open(); err != nil {
 			d.component("audio").Warn("cannot keep the microphone warm", "err", err)
 		}
@@ -208,4 +214,47 @@ func (d *Daemon) registerListenControl() {
 			return nil, errors.New("no final text within 30 s of the end of listening")
 		}
 	})
+}
+
+// runVoice is the service behind voice activation: while the audio mode is voice_activation or continuous, the
+// microphone stays open and every detected speech segment becomes an utterance. A settings change restarts it.
+func (d *Daemon) runVoice(ctx context.Context) error {
+	for {
+		a := d.settings.Get().Audio
+		changed := d.bus.Subscribe(1, event.SettingsChanged)
+		if a.Mode == "voice_activation" || a.Mode == "continuous" {
+			if err := d.mic.open(); err != nil {
+				d.bus.Publish(event.NoticePayload{Level: "error", Title: "Voice activation", Message: err.Error()})
+			} else {
+				vctx, stop := context.WithCancel(ctx)
+				go func() {
+					select {
+					case <-changed.C:
+					case <-vctx.Done():
+					}
+					stop()
+				}()
+				d.component("pipeline").Info("voice activation on", "mode", a.Mode, "vad", a.VADAggressiveness, "silence_ms", a.SilenceMs)
+				err := d.pipe.RunVoice(vctx, pipeline.VoiceOptions{Mode: a.Mode, Preroll: time.Duration(a.PrerollMs) * time.Millisecond,
+					VAD: audio.VADOptions{Aggressiveness: a.VADAggressiveness, Silence: time.Duration(a.SilenceMs) * time.Millisecond}})
+				stop()
+				changed.Close()
+				if err != nil {
+					return err // the supervisor restarts the service with backoff, and logs why
+				}
+				if ctx.Err() != nil {
+					return nil
+				}
+				d.applyKeepWarm() // leaving voice activation closes the mic unless it is kept warm
+				continue
+			}
+		}
+		select {
+		case <-changed.C:
+		case <-ctx.Done():
+			changed.Close()
+			return nil
+		}
+		changed.Close()
+	}
 }
