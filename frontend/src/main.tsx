@@ -4,7 +4,7 @@ import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
 import "@mantine/core/styles.css";
 import "@mantine/notifications/styles.css";
-import { SnapshotProvider } from "./api";
+import { LiveProvider, SnapshotProvider } from "./api";
 import { App } from "./App";
 import { theme } from "./theme";
 
@@ -13,7 +13,9 @@ createRoot(document.getElementById("root")!).render(
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications position="bottom-right" limit={5} />
       <SnapshotProvider>
-        <App />
+        <LiveProvider>
+          <App />
+        </LiveProvider>
       </SnapshotProvider>
     </MantineProvider>
   </StrictMode>,

@@ -48,6 +48,11 @@ export async function controlSpeechServer(action: ServerAction): Promise<ServerS
   return parseServerState(r) ?? UNKNOWN_SERVER_STATE;
 }
 
+/** Starts an utterance, or ends the one in progress; text follows as transcript events. */
+export function toggleListening(): Promise<void> {
+  return App.ToggleListening();
+}
+
 export async function validateSettings(s: Settings): Promise<FieldError[]> {
   const r = await App.ValidateSettings(s as unknown as Arg<typeof App.ValidateSettings, 0>);
   return withDefaults(r as unknown as FieldError[] | null, []);

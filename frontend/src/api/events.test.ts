@@ -101,6 +101,66 @@ describe("event map", () => {
     expect(parseEvent("server:state", null)).toBeNull();
   });
 
+  it("parses transcript:update, requiring both texts and defaulting the lag", () => {
+    expect(parseEvent("transcript:update", { committed: "hello", volatile: " wor", lagMs: 300, lagGrowing: true })).toEqual({
+      committed: "hello",
+      volatile: " wor",
+      lagMs: 300,
+      lagGrowing: true,
+    });
+    expect(parseEvent("transcript:update", { committed: "", volatile: "" })).toEqual({
+      committed: "",
+      volatile: "",
+      lagMs: 0,
+      lagGrowing: false,
+    });
+    expect(parseEvent("transcript:update", { committed: "a", volatile: "b", lagMs: "300", lagGrowing: "yes" })).toEqual({
+      committed: "a",
+      volatile: "b",
+      lagMs: 0,
+      lagGrowing: false,
+    });
+    expect(parseEvent("transcript:update", { committed: "a", volatile: "b", lagMs: -5 })?.lagMs).toBe(0);
+    expect(parseEvent("transcript:update", { committed: "hello" })).toBeNull();
+    expect(parseEvent("transcript:update", { committed: 1, volatile: "" })).toBeNull();
+    expect(parseEvent("transcript:update", null)).toBeNull();
+    expect(parseEvent("transcript:update", ["hello", ""])).toBeNull();
+  });
+
+  it("parses transcript:final, keeping -1 as not reached and filling missing timings with -1", () => {
+    const timings = { firstSampleMs: 12, socketReadyMs: 40, firstPartialMs: 420, speechEndMs: 1900, finalMs: -1 };
+    expect(parseEvent("transcript:final", { text: "turn on the lights", mode: "command", error: "", timings })).toEqual({
+      text: "turn on the lights",
+      mode: "command",
+      error: "",
+      timings,
+    });
+    const none = { firstSampleMs: -1, socketReadyMs: -1, firstPartialMs: -1, speechEndMs: -1, finalMs: -1 };
+    expect(parseEvent("transcript:final", { text: "", error: "connection refused" })).toEqual({
+      text: "",
+      mode: "",
+      error: "connection refused",
+      timings: none,
+    });
+    expect(parseEvent("transcript:final", { text: "x", timings: { firstSampleMs: "12", socketReadyMs: null, finalMs: 800 } })!.timings).toEqual({
+      ...none,
+      finalMs: 800,
+    });
+    expect(parseEvent("transcript:final", { text: "x", timings: "soon" })!.timings).toEqual(none);
+    expect(parseEvent("transcript:final", { mode: "dictation", error: "boom" })).toBeNull();
+    expect(parseEvent("transcript:final", { text: 42 })).toBeNull();
+    expect(parseEvent("transcript:final", "text")).toBeNull();
+  });
+
+  it("parses listening:state, treating an unknown state as not listening", () => {
+    expect(parseEvent("listening:state", { state: "listening", mode: "dictation" })).toEqual({ state: "listening", mode: "dictation" });
+    expect(parseEvent("listening:state", { state: "idle" })).toEqual({ state: "idle", mode: "" });
+    expect(parseEvent("listening:state", { state: "paused", mode: "command" })).toEqual({ state: "idle", mode: "command" });
+    expect(parseEvent("listening:state", { state: true })).toBeNull();
+    expect(parseEvent("listening:state", { mode: "dictation" })).toBeNull();
+    expect(parseEvent("listening:state", undefined)).toBeNull();
+  });
+
   it("parses service:state", () => {
     expect(parseEvent("service:state", { service: "store", state: "ok" })).toEqual({ service: "store", state: "ok", detail: "" });
     expect(parseEvent("service:state", { service: "store" })).toBeNull();

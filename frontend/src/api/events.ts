@@ -33,6 +33,43 @@ export interface ServiceStatePayload {
 /** The speech server's state (event.ServerStatePayload); the same shape as Snapshot.server. */
 export type ServerStatePayload = ServerState;
 
+/** The live transcript of the utterance in progress (event.TranscriptUpdatePayload). */
+export interface TranscriptUpdatePayload {
+  /** Settled text. */
+  committed: string;
+  /** The tail that may still change. */
+  volatile: string;
+  /** The speech server's transcription lag in milliseconds. */
+  lagMs: number;
+  /** The server cannot keep up with real time. */
+  lagGrowing: boolean;
+}
+
+/** Milliseconds from the key press (or start of speech) to each step; -1 = not reached (event.UtteranceTimings). */
+export interface UtteranceTimings {
+  firstSampleMs: number;
+  socketReadyMs: number;
+  firstPartialMs: number;
+  speechEndMs: number;
+  finalMs: number;
+}
+
+/** A finished utterance (event.TranscriptFinalPayload). With `error` set, `text` is what was heard before it. */
+export interface TranscriptFinalPayload {
+  text: string;
+  mode: string;
+  error: string;
+  timings: UtteranceTimings;
+}
+
+export type ListeningState = "listening" | "idle";
+
+/** Whether an utterance is being captured (event.ListeningStatePayload). */
+export interface ListeningStatePayload {
+  state: ListeningState;
+  mode: string;
+}
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -41,6 +78,9 @@ export interface EventMap {
   "app:notice": NoticePayload;
   "service:state": ServiceStatePayload;
   "server:state": ServerStatePayload;
+  "transcript:update": TranscriptUpdatePayload;
+  "transcript:final": TranscriptFinalPayload;
+  "listening:state": ListeningStatePayload;
 }
 
 export type EventName = keyof EventMap;
@@ -49,6 +89,22 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === "string" ? v : null);
 const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+
+/** A millisecond figure: a finite number, else `fallback`. */
+const ms = (v: unknown, fallback: number): number => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+
+export const TIMING_KEYS = ["firstSampleMs", "socketReadyMs", "firstPartialMs", "speechEndMs", "finalMs"] as const;
+
+/** Timings with every step a number; a missing, malformed or negative value means "not reached" (-1). */
+function parseTimings(v: unknown): UtteranceTimings {
+  const o = isObj(v) ? v : {};
+  const t = {} as UtteranceTimings;
+  for (const k of TIMING_KEYS) {
+    const x = ms(o[k], -1);
+    t[k] = x < 0 ? -1 : x;
+  }
+  return t;
+}
 
 function strRecord(v: unknown): Record<string, string> | undefined {
   if (!isObj(v)) return undefined;
@@ -93,6 +149,30 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
       ? { service: raw.service as string, state: raw.state as string, detail: str(raw.detail) ?? "" }
       : null,
   "server:state": parseServerState,
+  // Go always sends both strings; without them the payload is not a transcript.
+  "transcript:update": (raw) =>
+    isObj(raw) && str(raw.committed) !== null && str(raw.volatile) !== null
+      ? {
+          committed: raw.committed as string,
+          volatile: raw.volatile as string,
+          lagMs: Math.max(0, ms(raw.lagMs, 0)),
+          lagGrowing: raw.lagGrowing === true,
+        }
+      : null,
+  "transcript:final": (raw) =>
+    isObj(raw) && str(raw.text) !== null
+      ? {
+          text: raw.text as string,
+          mode: str(raw.mode) ?? "",
+          error: str(raw.error) ?? "",
+          timings: parseTimings(raw.timings),
+        }
+      : null,
+  // A state this UI does not know (a newer backend's) counts as not listening rather than being dropped.
+  "listening:state": (raw) =>
+    isObj(raw) && str(raw.state) !== null
+      ? { state: raw.state === "listening" ? "listening" : "idle", mode: str(raw.mode) ?? "" }
+      : null,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

@@ -3,8 +3,21 @@ export * from "./types";
 export * as backend from "./backend";
 export { eventsAvailable } from "./backend";
 export { toApiError, errorMessage, DETAILS_LOST } from "./errors";
-export { useEvent, subscribe, parseEvent, eventNames } from "./events";
-export type { EventMap, EventName, NoticePayload, NoticeLevel, ServerStatePayload } from "./events";
+export { useEvent, subscribe, parseEvent, eventNames, TIMING_KEYS } from "./events";
+export type {
+  EventMap,
+  EventName,
+  NoticePayload,
+  NoticeLevel,
+  ServerStatePayload,
+  TranscriptUpdatePayload,
+  TranscriptFinalPayload,
+  UtteranceTimings,
+  ListeningState,
+  ListeningStatePayload,
+} from "./events";
+export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";
+export type { LiveTranscript, LiveState, LiveAction } from "./live";
 export { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
 export { mapFieldErrors, normalizeFieldPath, resolveFieldPath, countErrorsByGroup } from "./fieldErrors";
 export type { MappedErrors } from "./fieldErrors";

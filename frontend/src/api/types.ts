@@ -64,6 +64,8 @@ export interface AudioSettings {
   preroll_ms: number;
   sample_rate: number;
   mute_while_speaking: boolean;
+  /** Keep the microphone recording into memory between utterances (never to disk or the network). */
+  keep_warm: boolean;
 }
 
 /** How Tonny's replies reach the user. */

@@ -20,6 +20,8 @@ export function createFakeBackend() {
     clearMyData: vi.fn(),
     runDoctor: vi.fn(),
     controlSpeechServer: vi.fn(),
+    toggleListening: vi.fn(),
+    uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {
       if (!listeners.has(name)) listeners.set(name, new Set());
@@ -39,6 +41,7 @@ export function createFakeBackend() {
       listeners.clear();
       for (const f of Object.values(module)) f.mockReset();
       module.eventsAvailable.mockImplementation(() => true);
+      module.uiReady.mockImplementation(() => Promise.resolve());
       module.onEvent.mockImplementation((name: string, cb: (payload: unknown) => void) => {
         if (!listeners.has(name)) listeners.set(name, new Set());
         listeners.get(name)!.add(cb);

@@ -41,6 +41,7 @@ export const defaultSettings: Settings = {
     preroll_ms: 300,
     sample_rate: 16000,
     mute_while_speaking: true,
+    keep_warm: false,
   },
   response: { mode: "both", volume: 0.8, cues_enabled: true, notifications: true, barge_in: true },
   hotkeys: { toggle: "Ctrl+Shift+V", pause: "Ctrl+Shift+P", push_to_talk: "", double_tap_lock: false, hold_threshold_ms: 0 },

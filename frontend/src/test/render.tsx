@@ -2,14 +2,16 @@ import type { ReactNode } from "react";
 import { render } from "@testing-library/react";
 import { MantineProvider } from "@mantine/core";
 import { Notifications } from "@mantine/notifications";
-import { SnapshotProvider } from "../api";
+import { LiveProvider, SnapshotProvider } from "../api";
 
 /** Renders UI inside the same providers main.tsx uses. */
 export function renderApp(ui: ReactNode) {
   return render(
     <MantineProvider>
       <Notifications />
-      <SnapshotProvider>{ui}</SnapshotProvider>
+      <SnapshotProvider>
+        <LiveProvider>{ui}</LiveProvider>
+      </SnapshotProvider>
     </MantineProvider>,
   );
 }

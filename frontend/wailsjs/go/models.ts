@@ -354,6 +354,7 @@ export namespace settings {
 	    preroll_ms: number;
 	    sample_rate: number;
 	    mute_while_speaking: boolean;
+	    keep_warm: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new AudioSettings(source);
@@ -369,6 +370,7 @@ export namespace settings {
 	        this.preroll_ms = source["preroll_ms"];
 	        this.sample_rate = source["sample_rate"];
 	        this.mute_while_speaking = source["mute_while_speaking"];
+	        this.keep_warm = source["keep_warm"];
 	    }
 	}
 	export class ElevenLabsSettings {

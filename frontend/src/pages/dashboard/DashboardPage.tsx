@@ -1,9 +1,11 @@
-// The Dashboard: the speech server, services, keychain, storage, system check, and the live sections that later
-// versions fill.
+// The Dashboard: the speech server, services, the live transcript and last utterance, keychain, storage, system
+// check, and the sections later versions fill (audio level, command reply).
 import type { ReactNode } from "react";
 import { Alert, Badge, Card, Code, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useSnapshot, type Snapshot } from "../../api";
 import { formatBytes } from "../../lib/format";
+import { LastUtteranceCard } from "./LastUtteranceCard";
+import { LiveTranscriptCard } from "./LiveTranscriptCard";
 import { ServiceCards } from "./ServiceCards";
 import { SpeechServerCard } from "./SpeechServerCard";
 import { SystemCheck } from "./SystemCheck";
@@ -54,16 +56,12 @@ export function DashboardPage() {
         <ServiceCards services={snapshot.services} />
       </Section>
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
-        <Section title="Live transcript" testId="dashboard-transcript">
-          <NotYet />
-        </Section>
+        <LiveTranscriptCard />
+        <LastUtteranceCard />
         <Section title="Audio level" testId="dashboard-audio-level">
           <NotYet />
         </Section>
         <Section title="Last command and reply" testId="dashboard-last-command">
-          <NotYet />
-        </Section>
-        <Section title="Latency" testId="dashboard-latency">
           <NotYet />
         </Section>
       </SimpleGrid>

@@ -99,6 +99,13 @@ export const settingsSchema: GroupSpec[] = [
       { path: "audio.preroll_ms", kind: "number", label: "Pre-roll kept before speech", suffix: " ms" },
       { path: "audio.sample_rate", kind: "number", label: "Sample rate", suffix: " Hz", description: "WhisperLiveKit expects 16000." },
       { path: "audio.mute_while_speaking", kind: "switch", label: "Don't listen while Tonny speaks" },
+      {
+        path: "audio.keep_warm",
+        kind: "switch",
+        label: "Keep the microphone warm",
+        description:
+          "Records into memory between utterances so the first moments after a key press are never lost. The desktop then shows the microphone in use all the time. Audio is never written to disk or sent anywhere outside an utterance.",
+      },
     ],
   },
   {

@@ -35,6 +35,8 @@ export function SaveTextFile(arg1:string,arg2:string):Promise<string>;
 
 export function SetSecret(arg1:string,arg2:string):Promise<void>;
 
+export function ToggleListening():Promise<void>;
+
 export function UIReady():Promise<void>;
 
 export function UnlockFileKeychain(arg1:string):Promise<void>;

@@ -58,6 +58,10 @@ export function SetSecret(arg1, arg2) {
   return window['go']['main']['App']['SetSecret'](arg1, arg2);
 }
 
+export function ToggleListening() {
+  return window['go']['main']['App']['ToggleListening']();
+}
+
 export function UIReady() {
   return window['go']['main']['App']['UIReady']();
 }
