@@ -277,36 +277,7 @@ func (c *Capturer) Ring() *Ring { return c.ring }
 // Stream delivers consecutive FrameDuration frames from pos on until ctx ends, then closes the channel. A
 // reader that falls more than the ring behind skips ahead (counted in Stats.Overruns).
 func (c *Capturer) Stream(ctx context.Context, from Position) <-chan Frame {
-	out := make(chan Frame, 16)
-	go func() {
-		defer close(out)
-		buf := make([]int16, c.frame)
-		fill, pos := 0, from
-		for {
-			n, next := c.ring.ReadFrom(pos, buf[fill:])
-			if next-Position(n) != pos { // fell behind and skipped ahead: the frame restarts where reading resumed
-				copy(buf, buf[fill:fill+n])
-				fill = 0
-			}
-			fill, pos = fill+n, next
-			if fill == len(buf) {
-				f := Frame{Pos: pos - Position(fill), Samples: buf}
-				select {
-				case out <- f:
-				case <-ctx.Done():
-					return
-				}
-				buf, fill = make([]int16, c.frame), 0
-				continue
-			}
-			select {
-			case <-c.ring.Wait(pos):
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
+	return c.ring.Stream(ctx, from, c.frame)
 }
 
 // Stats returns the current counters.
