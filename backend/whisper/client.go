@@ -281,7 +281,7 @@ func dialError(ctx context.Context, where string, resp *http.Response, err error
 	if resp != nil {
 		switch resp.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			return fmt.Errorf("%w (HTTP %d): check that the API token in TonnyTray's speech server settings matches the server's --api-token",
+			return fmt.Errorf("%w (HTTP %d): check that the API token in TonnyTray's speech server settings matches the server's API token (--api-token or WLK_API_TOKEN)",
 				ErrUnauthorized, resp.StatusCode)
 		case http.StatusNotFound:
 			return fmt.Errorf("%w: %s answered HTTP 404: is this a WhisperLiveKit server?", ErrUnavailable, where)
@@ -403,7 +403,7 @@ func (s *Session) classify(err error) error {
 			}
 			return fmt.Errorf("%w: %s", ErrBadSession, text)
 		case CloseUnauthorized:
-			return fmt.Errorf("%w (close %d): check that the API token in TonnyTray's speech server settings matches the server's --api-token",
+			return fmt.Errorf("%w (close %d): check that the API token in TonnyTray's speech server settings matches the server's API token (--api-token or WLK_API_TOKEN)",
 				ErrUnauthorized, ce.Code)
 		case websocket.CloseAbnormalClosure: // gorilla's code for a connection cut without a close frame
 			return fmt.Errorf("%w: the connection dropped without a close frame (did the speech server crash?)", ErrConnectionLost)

@@ -1,7 +1,7 @@
 //go:build wlkinterop
 
 // Interop test of TonnyTray's /asr client (whisper.Dial) against the REAL WhisperLiveKit server, started by
-// our supervisor with --no-transcription as in interop_test.go (whose helpers this file shares).
+// our supervisor with --no-transcription and an API token, as in interop_test.go (whose helpers this file shares).
 //
 // Run: TONNYTRAY_WLK_SERVER=$(scripts/wlk-venv.sh | tail -n1) go test -race -tags wlkinterop -run Interop ./backend/whisper
 
@@ -11,6 +11,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -19,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/settings"
+	"github.com/tonnytray/tonnytray/backend/supervisor"
 	"github.com/tonnytray/tonnytray/backend/whisper"
 )
 
@@ -59,9 +62,47 @@ func interopSpeech(t *testing.T, text string) []byte {
 	return pcm
 }
 
+// interopStartWithToken is interopStart with an API token handed to the supervisor (TonnyTray passes it in
+// the child's environment as WLK_API_TOKEN), so the real server's auth check is exercised too.
+func interopStartWithToken(t *testing.T, bin, token string) *interopServer {
+	t.Helper()
+	w := settings.Defaults().Whisper
+	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", freePort(t)
+	w.StartupTimeoutS = int(interopReadyWithin / time.Second)
+	w.ExtraArgs = []string{"--no-transcription"}
+	out := &interopLog{}
+	s := &interopServer{port: w.Port, base: whisper.BaseURL(w), out: out, started: time.Now()}
+	s.srv = whisper.NewServer(whisper.ServerOptions{
+		Settings: func() settings.WhisperSettings { return w },
+		Token:    func() (string, error) { return token, nil },
+		Log:      slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.srv.Serve(ctx); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		if t.Failed() {
+			t.Logf("supervisor and server output:\n%s", out.String())
+		}
+	})
+	wctx, wcancel := context.WithTimeout(ctx, interopReadyWithin+10*time.Second)
+	defer wcancel()
+	st, err := s.srv.Wait(wctx, func(st whisper.ServerState) bool {
+		return st.State == supervisor.Running || st.State == supervisor.Failed || st.State == supervisor.Backoff
+	})
+	if err != nil || st.State != supervisor.Running {
+		t.Fatalf("the supervisor did not get the real server ready: %v; state %+v", err, st)
+	}
+	s.pgid = st.PID
+	return s
+}
+
 func TestInteropClientSession(t *testing.T) {
+	const token = "interop-token-1"
 	bin := interopServerPath(t)
-	srv, _ := interopStart(t, bin)
+	srv := interopStartWithToken(t, bin, token)
 	defer func() {
 		if remaining, _ := interopStop(srv, interopStopWithin); len(remaining) > 0 {
 			t.Errorf("server processes left after the stop: %v", remaining)
@@ -76,7 +117,21 @@ func TestInteropClientSession(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s, err := whisper.Dial(ctx, whisper.DialOptions{URL: srv.base, Language: "en"})
+	// The real server's auth (spec §2.3): a missing or wrong token is HTTP 403; ?token= works as well as Bearer.
+	for _, o := range []whisper.DialOptions{{}, {Token: "wrong"}, {Token: "wrong", TokenInQuery: true}} {
+		o.URL = srv.base
+		if _, err := whisper.Dial(ctx, o); !errors.Is(err, whisper.ErrUnauthorized) {
+			t.Errorf("Dial with token %q (in query %v) = %v, want ErrUnauthorized", o.Token, o.TokenInQuery, err)
+		} else {
+			t.Logf("refused: %v", err)
+		}
+	}
+	if q, err := whisper.Dial(ctx, whisper.DialOptions{URL: srv.base, Token: token, TokenInQuery: true}); err != nil {
+		t.Errorf("Dial with ?token=: %v", err)
+	} else {
+		q.Close()
+	}
+	s, err := whisper.Dial(ctx, whisper.DialOptions{URL: srv.base, Token: token, Language: "en"})
 	if err != nil {
 		t.Fatalf("Dial: %v", err)
 	}
