@@ -23,6 +23,7 @@ const (
 	KindError                          // {"type":"error","error":…} (v0.2.25+), followed by close 4400
 )
 
+// String names the kind as the wire does.
 func (k MessageKind) String() string {
 	switch k {
 	case KindConfig:
