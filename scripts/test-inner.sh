@@ -29,6 +29,19 @@ read -r ipass ifail < <(python3 scripts/count-go-tests.py "$out/go-interop.json"
 [ "$ipass" -gt 0 ] || ifail=$((ifail + 1)) # the interop test must have run
 record "interop" "$ipass" "$ifail"
 
+stage "fuzzing every parser of outside input (bounded: ${FUZZ_SECONDS:=15}s each)"
+for target in "FuzzParseMessage ./backend/whisper" "FuzzParseTime ./backend/whisper" "FuzzImport ./backend/settings" \
+  "FuzzRedactor ./backend/logging" "FuzzParseKey ./backend/secret"; do
+  set -- $target
+  if go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZ_SECONDS}s" "$2" >"$out/fuzz-$1.log" 2>&1; then
+    record "fuzz $1" 1 0
+    echo "ok   $1 ($(grep -o 'execs: [0-9]*' "$out/fuzz-$1.log" | tail -1))"
+  else
+    record "fuzz $1" 0 1
+    echo "FAIL $1"; tail -20 "$out/fuzz-$1.log"
+  fi
+done
+
 stage "frontend unit tests (vitest)"
 (cd frontend && npx vitest run --reporter=default --reporter=json --outputFile="../$out/vitest.json")
 read -r vp vf < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); f=d["numFailedTests"]; print(d["numPassedTests"], f if (f or d["success"]) else 1)' "$out/vitest.json" 2>/dev/null || echo "0 1")

@@ -32,8 +32,12 @@ func (m *mic) open() error {
 	if m.cap != nil {
 		return nil
 	}
+	device := m.d.settings.Get().Audio.InputDevice
 	c, err := audio.Open(audio.Options{
-		Device: m.d.settings.Get().Audio.InputDevice,
+		Device: device,
+		OnLevel: func(l audio.Level) {
+			m.d.bus.Publish(event.AudioLevelPayload{RMS: l.RMS, Peak: l.Peak, Device: device})
+		},
 		OnNotice: func(n audio.Notice) {
 			m.d.component("audio").Warn("microphone: "+n.Message, "kind", string(n.Kind))
 			m.d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Microphone", Message: n.Message})

@@ -14,6 +14,7 @@ const (
 	TranscriptLive  Name = "transcript:update"
 	TranscriptFinal Name = "transcript:final"
 	Listening       Name = "listening:state"
+	AudioLevel      Name = "audio:level"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -134,3 +135,14 @@ type ListeningStatePayload struct {
 
 // EventName implements Payload.
 func (ListeningStatePayload) EventName() Name { return Listening }
+
+// AudioLevelPayload is the microphone's level, about 15 times a second while it is open, in dBFS (0 is full
+// scale, -100 digital silence).
+type AudioLevelPayload struct {
+	RMS    float64 `json:"rms"`
+	Peak   float64 `json:"peak"`
+	Device string  `json:"device"`
+}
+
+// EventName implements Payload.
+func (AudioLevelPayload) EventName() Name { return AudioLevel }

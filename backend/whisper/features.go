@@ -1,5 +1,6 @@
 // Package whisper is TonnyTray's side of WhisperLiveKit: how the local server is launched, probed and
-// supervised (this file and server.go), and later the /asr streaming client.
+// supervised (features.go, command.go, server.go), and the /asr streaming client with its message parser and
+// transcript assembly (client.go, message.go, transcript.go).
 package whisper
 
 import (
