@@ -55,6 +55,8 @@ type Options struct {
 	Now     func() time.Time
 	// FinishTimeout bounds the wait for the final text after the end of speech (30 s).
 	FinishTimeout time.Duration
+	// OnSent, when set, is told the position of each frame just written to the socket (latency metrics).
+	OnSent func(pos audio.Position)
 }
 
 // ErrBusy is returned by Begin while an utterance is being captured.
@@ -204,7 +206,13 @@ func (p *Pipeline) stream(ctx context.Context, u *utterance) Utterance {
 			samples = samples[:endPos-f.Pos] // the end fell inside this frame
 		}
 		buf = pcmBytes(buf[:0], samples)
-		return sess.Send(buf)
+		if err := sess.Send(buf); err != nil {
+			return err
+		}
+		if p.o.OnSent != nil {
+			p.o.OnSent(f.Pos)
+		}
+		return nil
 	}
 	var lastPos audio.Position
 	followed := make(chan time.Time, 1) // the first partial's time, once the session's updates end

@@ -18,7 +18,7 @@ const frame = 320 // 20 ms at 16 kHz
 
 // scriptedSource plays PCM into a ring in real time, 20 ms per 20 ms, like a microphone would.
 type scriptedSource struct {
-	ring *audio.Ring
+	ringSource
 	done chan struct{} // closed when the script has been played
 }
 
@@ -28,7 +28,7 @@ func newScriptedSource(t *testing.T, pcm []byte) *scriptedSource {
 	for i := range samples {
 		samples[i] = int16(binary.LittleEndian.Uint16(pcm[2*i:]))
 	}
-	s := &scriptedSource{ring: audio.NewRing(30 * audio.SampleRate), done: make(chan struct{})}
+	s := &scriptedSource{ringSource{audio.NewRing(30 * audio.SampleRate)}, make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() {
@@ -42,16 +42,20 @@ func newScriptedSource(t *testing.T, pcm []byte) *scriptedSource {
 				return
 			}
 			n := min(frame, len(samples))
-			s.ring.Write(samples[:n])
+			s.r.Write(samples[:n])
 			samples = samples[n:]
 		}
 	}()
 	return s
 }
 
-func (s *scriptedSource) Mark() audio.Position { return s.ring.End() }
-func (s *scriptedSource) Stream(ctx context.Context, from audio.Position) <-chan audio.Frame {
-	return s.ring.Stream(ctx, from, frame)
+
+// ringSource is a Source over a ring the test writes into.
+type ringSource struct{ r *audio.Ring }
+
+func (s ringSource) Mark() audio.Position { return s.r.End() }
+func (s ringSource) Stream(ctx context.Context, from audio.Position) <-chan audio.Frame {
+	return s.r.Stream(ctx, from, frame)
 }
 
 type recorder struct {
