@@ -68,4 +68,3 @@ func BenchmarkCaptureToSocket(b *testing.B) {
 	b.ReportMetric(float64(waits[len(waits)*95/100].Microseconds()), "p95-µs")
 	b.ReportMetric(float64(waits[len(waits)-1].Microseconds()), "max-µs")
 }
-

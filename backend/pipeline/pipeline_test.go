@@ -49,7 +49,6 @@ func newScriptedSource(t *testing.T, pcm []byte) *scriptedSource {
 	return s
 }
 
-
 // ringSource is a Source over a ring the test writes into.
 type ringSource struct{ r *audio.Ring }
 
