@@ -161,6 +161,15 @@ describe("event map", () => {
     expect(parseEvent("listening:state", undefined)).toBeNull();
   });
 
+  it("parses audio:level, requiring finite levels", () => {
+    expect(parseEvent("audio:level", { rms: -32.5, peak: -12, device: "USB mic" })).toEqual({ rms: -32.5, peak: -12, device: "USB mic" });
+    expect(parseEvent("audio:level", { rms: -100, peak: -100 })).toEqual({ rms: -100, peak: -100, device: "" });
+    expect(parseEvent("audio:level", { rms: "-3", peak: -1 })).toBeNull();
+    expect(parseEvent("audio:level", { rms: -3 })).toBeNull();
+    expect(parseEvent("audio:level", { rms: Number.NaN, peak: 0 })).toBeNull();
+    expect(parseEvent("audio:level", 0)).toBeNull();
+  });
+
   it("parses service:state", () => {
     expect(parseEvent("service:state", { service: "store", state: "ok" })).toEqual({ service: "store", state: "ok", detail: "" });
     expect(parseEvent("service:state", { service: "store" })).toBeNull();

@@ -70,6 +70,16 @@ export interface ListeningStatePayload {
   mode: string;
 }
 
+/**
+ * The microphone's level, about 15 times a second while it is open (event.AudioLevelPayload), in dBFS: 0 is full
+ * scale, -100 digital silence.
+ */
+export interface AudioLevelPayload {
+  rms: number;
+  peak: number;
+  device: string;
+}
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -81,6 +91,7 @@ export interface EventMap {
   "transcript:update": TranscriptUpdatePayload;
   "transcript:final": TranscriptFinalPayload;
   "listening:state": ListeningStatePayload;
+  "audio:level": AudioLevelPayload;
 }
 
 export type EventName = keyof EventMap;
@@ -172,6 +183,10 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
   "listening:state": (raw) =>
     isObj(raw) && str(raw.state) !== null
       ? { state: raw.state === "listening" ? "listening" : "idle", mode: str(raw.mode) ?? "" }
+      : null,
+  "audio:level": (raw) =>
+    isObj(raw) && Number.isFinite(raw.rms) && Number.isFinite(raw.peak)
+      ? { rms: raw.rms as number, peak: raw.peak as number, device: str(raw.device) ?? "" }
       : null,
 };
 

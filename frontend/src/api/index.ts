@@ -15,6 +15,7 @@ export type {
   UtteranceTimings,
   ListeningState,
   ListeningStatePayload,
+  AudioLevelPayload,
 } from "./events";
 export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";
 export type { LiveTranscript, LiveState, LiveAction } from "./live";

@@ -83,6 +83,7 @@ function ListenToggle({ listening }: { listening: boolean }) {
       variant={listening ? "default" : "filled"}
       color={listening ? undefined : "red"}
       loading={busy}
+      style={{ alignSelf: "flex-start" }}
       onClick={() => void toggle()}
       data-testid="listen-toggle"
     >
