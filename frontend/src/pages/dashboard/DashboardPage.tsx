@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { Alert, Badge, Card, Code, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useSnapshot, type Snapshot } from "../../api";
 import { formatBytes } from "../../lib/format";
+import { AudioLevelMeter } from "./AudioLevelMeter";
 import { LastUtteranceCard } from "./LastUtteranceCard";
 import { LiveTranscriptCard } from "./LiveTranscriptCard";
 import { ServiceCards } from "./ServiceCards";
@@ -59,7 +60,7 @@ export function DashboardPage() {
         <LiveTranscriptCard />
         <LastUtteranceCard />
         <Section title="Audio level" testId="dashboard-audio-level">
-          <NotYet />
+          <AudioLevelMeter />
         </Section>
         <Section title="Last command and reply" testId="dashboard-last-command">
           <NotYet />

@@ -216,15 +216,27 @@ describe("LastUtteranceCard", () => {
 });
 
 describe("Dashboard live sections", () => {
-  it("shows the live transcript and last utterance cards, and keeps the audio level placeholder", async () => {
+  it("shows the live transcript, the last utterance and the audio level", async () => {
     renderApp(<DashboardPage />);
     expect(await screen.findByTestId("live-transcript")).toBeTruthy();
     expect(byId("last-utterance")).toBeTruthy();
-    expect(byId("dashboard-audio-level").textContent).toContain("Not available yet");
+    expect(byId("audio-level-idle")).toBeTruthy(); // mic closed: no level, no redraws
+    await emit("audio:level", { rms: -30, peak: -12, device: "USB mic" });
+    expect(byId("audio-level-db").textContent).toBe("-30 dBFS");
+    expect(byId("audio-level").textContent).toContain("USB mic");
+    await emit("audio:level", { rms: -3, peak: -0.5, device: "" });
+    expect(byId("audio-level-db").textContent).toBe("-3 dBFS · clipping");
     await emit("listening:state", { state: "listening", mode: "dictation" });
     await emit("transcript:update", { committed: "hi", volatile: "there", lagMs: 100, lagGrowing: false });
     await emit("transcript:final", { text: "hi there", mode: "dictation", error: "", timings: {} });
     expect(byId("live-committed").textContent).toBe("hi");
     expect(byId("last-utterance-text").textContent).toBe("hi there");
+  });
+});
+
+describe("levelPercent", () => {
+  it("maps −60…0 dBFS onto the bar and clamps outside it", async () => {
+    const { levelPercent } = await import("./AudioLevelMeter");
+    expect([levelPercent(-100), levelPercent(-60), levelPercent(-30), levelPercent(0), levelPercent(3)]).toEqual([0, 0, 50, 100, 100]);
   });
 });
