@@ -14,6 +14,7 @@ import (
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
+	"github.com/tonnytray/tonnytray/backend/audio"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/doctor"
 	"github.com/tonnytray/tonnytray/backend/event"
@@ -190,6 +191,24 @@ func (a *App) ControlSpeechServer(action string) (daemon.ServerState, error) {
 		return daemon.ServerState{}, err
 	}
 	return d.SpeechServer(), nil
+}
+
+// AudioDevices lists the audio devices for the Settings pickers.
+func (a *App) AudioDevices() ([]audio.Device, error) {
+	d, err := a.backend()
+	if err != nil {
+		return nil, err
+	}
+	return d.AudioDevices()
+}
+
+// TestMicrophone records from a device ("" = default) for a few seconds and reports its level.
+func (a *App) TestMicrophone(device string, seconds float64) (daemon.MicTest, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.MicTest{}, err
+	}
+	return d.TestMicrophone(a.ctx, device, seconds)
 }
 
 // ToggleListening starts an utterance, or ends the one in progress; text follows as transcript events.

@@ -159,3 +159,35 @@ export async function saveText(filename: string, text: string, mime: string): Pr
 export function uiReady(): Promise<void> {
   return App.UIReady();
 }
+
+/** One audio device (audio.Device). */
+export interface AudioDevice {
+  name: string;
+  hostApi: string;
+  inputChannels: number;
+  outputChannels: number;
+  defaultRate: number;
+  defaultInput: boolean;
+  defaultOutput: boolean;
+}
+
+/** The audio devices PortAudio sees, for the Settings pickers. */
+export async function audioDevices(): Promise<AudioDevice[]> {
+  return ((await App.AudioDevices()) as unknown as AudioDevice[] | null) ?? [];
+}
+
+/** What "Test microphone" heard (daemon.MicTest). */
+export interface MicTest {
+  device: string;
+  seconds: number;
+  peakDbfs: number;
+  rmsDbfs: number;
+  sound: boolean;
+  notices: string[];
+}
+
+/** Records from a device ("" = default) for a few seconds and reports its level. */
+export async function testMicrophone(device: string, seconds = 2): Promise<MicTest> {
+  const r = (await App.TestMicrophone(device, seconds)) as unknown as MicTest;
+  return { ...r, notices: r.notices ?? [] };
+}

@@ -21,6 +21,8 @@ export function createFakeBackend() {
     runDoctor: vi.fn(),
     controlSpeechServer: vi.fn(),
     toggleListening: vi.fn(),
+    audioDevices: vi.fn(() => Promise.resolve([])),
+    testMicrophone: vi.fn(),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {

@@ -1,3 +1,32 @@
+export namespace audio {
+	
+	export class Device {
+	    name: string;
+	    hostApi: string;
+	    inputChannels: number;
+	    outputChannels: number;
+	    defaultRate: number;
+	    defaultInput: boolean;
+	    defaultOutput: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Device(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.hostApi = source["hostApi"];
+	        this.inputChannels = source["inputChannels"];
+	        this.outputChannels = source["outputChannels"];
+	        this.defaultRate = source["defaultRate"];
+	        this.defaultInput = source["defaultInput"];
+	        this.defaultOutput = source["defaultOutput"];
+	    }
+	}
+
+}
+
 export namespace daemon {
 	
 	export class ImportResult {
@@ -32,6 +61,28 @@ export namespace daemon {
 	        this.ok = source["ok"];
 	        this.locked = source["locked"];
 	        this.detail = source["detail"];
+	    }
+	}
+	export class MicTest {
+	    device: string;
+	    seconds: number;
+	    peakDbfs: number;
+	    rmsDbfs: number;
+	    sound: boolean;
+	    notices: string[];
+	
+	    static createFrom(source: any = {}) {
+	        return new MicTest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.device = source["device"];
+	        this.seconds = source["seconds"];
+	        this.peakDbfs = source["peakDbfs"];
+	        this.rmsDbfs = source["rmsDbfs"];
+	        this.sound = source["sound"];
+	        this.notices = source["notices"];
 	    }
 	}
 	export class Paths {

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { Autocomplete, NumberInput, Select, Stack, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import type { FieldSpec } from "./schema";
+import { DeviceField } from "./DeviceField";
 
 export interface FieldControlProps {
   spec: FieldSpec;
@@ -29,6 +30,8 @@ export function FieldControl(props: FieldControlProps) {
       return <ListField {...props} />;
     case "text":
       return <TextField {...props} spec={spec} />;
+    case "device":
+      return <DeviceField {...props} spec={spec} />;
   }
 }
 

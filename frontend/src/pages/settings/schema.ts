@@ -19,7 +19,8 @@ export type FieldSpec =
   | (Base & { kind: "number"; decimals?: boolean; step?: number; suffix?: string })
   | (Base & { kind: "switch" })
   | (Base & { kind: "select"; options: Option[] })
-  | (Base & { kind: "list"; placeholder?: string });
+  | (Base & { kind: "list"; placeholder?: string })
+  | (Base & { kind: "device"; direction: "input" | "output" });
 
 export interface GroupSpec {
   id: SettingsGroup;
@@ -92,8 +93,8 @@ export const settingsSchema: GroupSpec[] = [
         { value: "voice_activation", label: "Voice activation" },
         { value: "continuous", label: "Continuous" },
       ] },
-      { path: "audio.input_device", kind: "text", label: "Input device", description: "Empty means the system default." },
-      { path: "audio.output_device", kind: "text", label: "Output device", description: "Empty means the system default." },
+      { path: "audio.input_device", kind: "device", direction: "input", label: "Input device", description: "Empty means the system default." },
+      { path: "audio.output_device", kind: "device", direction: "output", label: "Output device", description: "Empty means the system default." },
       { path: "audio.vad_aggressiveness", kind: "number", label: "Voice detection strictness", description: "0 lets most sound through, 3 filters hardest." },
       { path: "audio.silence_ms", kind: "number", label: "Silence that ends an utterance", suffix: " ms" },
       { path: "audio.preroll_ms", kind: "number", label: "Pre-roll kept before speech", suffix: " ms" },
