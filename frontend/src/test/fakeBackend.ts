@@ -1,6 +1,7 @@
 // A stand-in for src/api/backend.ts in component tests: every call is a vi.fn, and emit() delivers an event
 // to whatever the UI subscribed, as the Wails runtime would.
 import { vi } from "vitest";
+import type { AudioDevice } from "../api/backend";
 
 export function createFakeBackend() {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -21,7 +22,7 @@ export function createFakeBackend() {
     runDoctor: vi.fn(),
     controlSpeechServer: vi.fn(),
     toggleListening: vi.fn(),
-    audioDevices: vi.fn(() => Promise.resolve([])),
+    audioDevices: vi.fn((): Promise<AudioDevice[]> => Promise.resolve([])),
     testMicrophone: vi.fn(),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
