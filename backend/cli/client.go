@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/tonnytray/tonnytray/backend/audio"
@@ -157,8 +158,14 @@ func listen(ctx context.Context, cmd Command, env ClientEnv) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Duration(secs*float64(time.Second))+callTimeout+30*time.Second)
 	defer cancel()
 	fmt.Fprintf(env.Err, "listening for %g s…\n", secs)
+	followCtx, stopFollow := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() { defer close(followed); followLive(followCtx, env) }()
 	var res event.TranscriptFinalPayload
-	if err := control.Call(ctx, env.Socket, "listen", map[string]float64{"seconds": secs}, &res); err != nil {
+	err := control.Call(ctx, env.Socket, "listen", map[string]float64{"seconds": secs}, &res)
+	stopFollow()
+	<-followed
+	if err != nil {
 		return err
 	}
 	if cmd.JSON {
@@ -171,6 +178,35 @@ func listen(ctx context.Context, cmd Command, env ClientEnv) error {
 		return errors.New(res.Error)
 	}
 	return nil
+}
+
+// followLive prints the live transcript on stderr while listen runs (stdout gets only the final text): each
+// time it changes, the settled text and, in brackets, the part that may still change.
+func followLive(ctx context.Context, env ClientEnv) {
+	var last event.TranscriptUpdatePayload
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		var cur event.TranscriptUpdatePayload
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := control.Call(cctx, env.Socket, "live", nil, &cur)
+		cancel()
+		same := cur.Committed == last.Committed && cur.Volatile == last.Volatile // the lag alone changes often
+		if err != nil || same || cur.Committed+cur.Volatile == "" {
+			continue
+		}
+		last = cur
+		line := cur.Committed
+		if cur.Volatile != "" {
+			line = strings.TrimSpace(line + " [" + cur.Volatile + "]")
+		}
+		fmt.Fprintln(env.Err, "…", line)
+	}
 }
 
 // devices lists the audio devices PortAudio sees (no running instance needed).

@@ -56,6 +56,8 @@ type Daemon struct {
 	speech    *whisper.Server
 	mic       *mic
 	pipe      *pipeline.Pipeline
+	liveMu    sync.Mutex
+	live      event.TranscriptUpdatePayload // the utterance in progress, for `tonnytray listen`
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error

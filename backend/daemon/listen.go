@@ -96,10 +96,27 @@ func (d *Daemon) newPipeline() *pipeline.Pipeline {
 	return pipeline.New(pipeline.Options{
 		Source:  d.mic,
 		Dial:    d.dialSpeech,
-		Publish: d.bus.Publish,
+		Publish: d.publishLive,
 		Log:     d.log,
 		Done:    d.utteranceDone,
 	})
+}
+
+// publishLive publishes pipeline events and keeps the latest live transcript for `tonnytray listen`.
+func (d *Daemon) publishLive(e event.Payload) {
+	switch p := e.(type) {
+	case event.TranscriptUpdatePayload:
+		d.liveMu.Lock()
+		d.live = p
+		d.liveMu.Unlock()
+	case event.ListeningStatePayload:
+		if p.State == "listening" {
+			d.liveMu.Lock()
+			d.live = event.TranscriptUpdatePayload{}
+			d.liveMu.Unlock()
+		}
+	}
+	d.bus.Publish(e)
 }
 
 // dialSpeech opens an /asr session on the speech server with the current settings and token.
@@ -190,8 +207,14 @@ func (d *Daemon) ToggleListening() error {
 	return d.StartListening("toggle")
 }
 
-// registerListenControl adds `tonnytray listen --seconds N`: listen for N seconds, answer the final text.
+// registerListenControl adds `tonnytray listen --seconds N`: listen for N seconds, answer the final text;
+// "live" answers the transcript so far, which the CLI polls meanwhile.
 func (d *Daemon) registerListenControl() {
+	d.control.Handle("live", func(context.Context, json.RawMessage) (any, error) {
+		d.liveMu.Lock()
+		defer d.liveMu.Unlock()
+		return d.live, nil
+	})
 	d.control.Handle("listen", func(ctx context.Context, args json.RawMessage) (any, error) {
 		var a struct {
 			Seconds float64 `json:"seconds"`
