@@ -56,6 +56,10 @@ if scripts/bench-app.sh "$out"; then record "app window" 1 0; else record "app w
 stage "benchmarks (figures, not asserted)"
 go test -run '^$' -bench . -benchtime 1s -tags webkit2_41 ./backend/... 2>&1 | tee "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
 
+stage "capture soak: ${SOAK_SECONDS:=300} s of microphone capture with every core busy (figures, not asserted)"
+TONNYTRAY_DROPS_SECONDS=$SOAK_SECONDS go test -run '^$' -bench 'DropsUnderCPULoad' -benchtime 1x -timeout 15m ./backend/audio 2>&1 |
+  tee "$out/soak.txt" | grep -E '^(Benchmark|ok|FAIL)' || true
+
 echo
 [ ${#failures[@]} -eq 0 ] || echo "failed stages: ${failures[*]}"
 echo "summary: $passed passed, $failed failed"
