@@ -6,6 +6,7 @@ package audio
 import (
 	"context"
 	"fmt"
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -224,7 +225,7 @@ func TestPulseDeviceRemovedMidCapture(t *testing.T) {
 // No input at all — a name that does not exist and a sound server without sources: Open fails with a clear
 // error in bounded time.
 func TestPulseNoDeviceAtAll(t *testing.T) {
-	stop, err := startPulse(t.TempDir(), emptyPulseScript)
+	stop, err := audiotest.StartPulse(t.TempDir(), audiotest.EmptyPulseScript)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,12 +1,10 @@
 package audio
 
 import (
-	"encoding/binary"
 	"math"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
+
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 )
 
 // speech is espeak-ng speech converted to 16 kHz mono s16: the samples, the raw file ready for paplay
@@ -19,34 +17,14 @@ type speech struct {
 
 const speechText = "Hello Tonny. Please turn on the kitchen lights and tell me the weather for tomorrow."
 
-// makeSpeech synthesises text with espeak-ng and converts it with sox, padded with silence on both sides so
-// the edges are inside the file.
+// makeSpeech synthesises text, padded with half a second of silence on both sides so the edges are inside.
 func makeSpeech(t testing.TB, text string) speech {
 	t.Helper()
-	dir := t.TempDir()
-	raw := filepath.Join(dir, "espeak.wav")
-	wav := filepath.Join(dir, "speech.wav")
-	pcmFile := filepath.Join(dir, "speech.raw")
-	run := func(name string, args ...string) {
-		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
-			t.Fatalf("%s: %v: %s", name, err, out)
-		}
-	}
-	run("espeak-ng", "-w", raw, text)
-	run("sox", raw, "-r", "16000", "-c", "1", "-b", "16", "-e", "signed-integer", wav, "pad", "0.5", "0.5")
-	run("sox", wav, "-t", "raw", pcmFile)
-	b, err := os.ReadFile(pcmFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pcm := make([]int16, len(b)/2)
-	for i := range pcm {
-		pcm[i] = int16(binary.LittleEndian.Uint16(b[2*i:]))
-	}
-	s := speech{pcm: pcm, wav: wav}
-	s.start, s.end = speechEdges(pcm)
+	sp := audiotest.Speak(t, text, 0.5)
+	s := speech{pcm: sp.PCM, wav: sp.WAV}
+	s.start, s.end = speechEdges(sp.PCM)
 	if s.end <= s.start {
-		t.Fatalf("no speech found in espeak-ng output (%d samples)", len(pcm))
+		t.Fatalf("no speech found in espeak-ng output (%d samples)", len(sp.PCM))
 	}
 	return s
 }

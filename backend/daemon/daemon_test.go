@@ -14,12 +14,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
+	"github.com/tonnytray/tonnytray/backend/supervisor"
+	"github.com/tonnytray/tonnytray/backend/whisper"
 )
 
 // syncBuffer is a console the test can read while the daemon writes to it.
@@ -395,5 +398,80 @@ func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
 	}
 	if err := control.Call(ctx, h.socket, "server", map[string]string{"action": "reboot"}, nil); err == nil {
 		t.Fatal("an unknown action was accepted")
+	}
+}
+
+// TestListeningThroughTheMicrophone is the whole path in the running backend: espeak-ng speech played into the
+// virtual microphone, PortAudio capture, the pipeline, the supervised speech server (the simulator), the final
+// text, and the utterance with its timings in the history.
+func TestListeningThroughTheMicrophone(t *testing.T) {
+	sim := filepath.Join(t.TempDir(), "wlksim")
+	if out, err := exec.Command("go", "build", "-o", sim, "github.com/tonnytray/tonnytray/cmd/wlksim").CombinedOutput(); err != nil {
+		t.Fatalf("build the simulator: %v\n%s", err, out)
+	}
+	h := newHarness(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	h.configure(t, func(s *settings.Settings) {
+		s.Whisper.Command, s.Whisper.Port = sim, port
+		s.Audio.KeepWarm = true // the first word must not wait for a new stream to start
+	})
+	d, _ := h.start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if _, err := d.speech.Wait(ctx, func(st whisper.ServerState) bool { return st.State == supervisor.Running }); err != nil {
+		t.Fatalf("speech server: %v", err)
+	}
+	finals := d.Bus().Subscribe(4, event.TranscriptFinal)
+	levels := d.Bus().Subscribe(64, event.AudioLevel)
+	speech := audiotest.Speak(t, "turn on the kitchen lights please", 0.2)
+	if err := d.StartListening("toggle"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("paplay", "--device=micfeed", speech.WAV).CombinedOutput(); err != nil {
+		t.Fatalf("paplay: %v %s", err, out)
+	}
+	if err := d.StopListening(); err != nil {
+		t.Fatal(err)
+	}
+	var final event.TranscriptFinalPayload
+	select {
+	case ev := <-finals.C:
+		final = ev.Payload.(event.TranscriptFinalPayload)
+	case <-ctx.Done():
+		t.Fatal("no final text within 60 s")
+	}
+	if final.Error != "" || final.Text == "" {
+		t.Fatalf("final = %+v, want text heard from the microphone", final)
+	}
+	if final.Timings.FirstSampleMs < 0 || final.Timings.FinalMs <= 0 {
+		t.Fatalf("timings = %+v", final.Timings)
+	}
+	loudest, n := -200.0, 0
+	for drained := false; !drained; {
+		select {
+		case ev := <-levels.C:
+			loudest, n = max(loudest, ev.Payload.(event.AudioLevelPayload).Peak), n+1
+		default:
+			drained = true
+		}
+	}
+	if n == 0 || loudest < -40 {
+		t.Fatalf("%d audio:level events, loudest peak %.1f dBFS: the speech did not show on the meter", n, loudest)
+	}
+	var row store.Transcription
+	deadline := time.Now().Add(10 * time.Second)
+	for d.store.DB().Order("id desc").First(&row).Error != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the utterance was not stored in the history")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if row.Text != final.Text || row.Mode != "toggle" || row.KeyDownAt == nil || row.FinalAt == nil {
+		t.Fatalf("history row = %+v", row)
 	}
 }

@@ -1,0 +1,12 @@
+package daemon
+
+import (
+	"os"
+	"testing"
+
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
+)
+
+// The daemon's listening tests record from a real (virtual) microphone: the desktop's PulseAudio inside
+// scripts/desktop.sh, or a private one started for this run.
+func TestMain(m *testing.M) { os.Exit(audiotest.Main(m, audiotest.Asoundrc)) }
