@@ -99,9 +99,7 @@ func status(ctx context.Context, cmd Command, env ClientEnv) error {
 		return err
 	}
 	if cmd.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
+		return printJSON(env.Out, st)
 	}
 	fmt.Fprintf(env.Out, "TonnyTray %s running (pid %d, up %s)\n", st.Version, st.PID, time.Duration(st.UptimeSeconds)*time.Second)
 	fmt.Fprintf(env.Out, "  database  %s\n  log file  %s\n", st.Database, st.LogFile)
@@ -120,9 +118,7 @@ func server(ctx context.Context, cmd Command, env ClientEnv) error {
 		return err
 	}
 	if cmd.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
+		return printJSON(env.Out, st)
 	}
 	if cmd.Action != "status" {
 		fmt.Fprintf(env.Out, "%s requested\n", cmd.Action)
@@ -169,9 +165,7 @@ func listen(ctx context.Context, cmd Command, env ClientEnv) error {
 		return err
 	}
 	if cmd.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(res)
+		return printJSON(env.Out, res)
 	}
 	fmt.Fprintln(env.Out, res.Text)
 	if res.Error != "" {
@@ -216,9 +210,7 @@ func devices(cmd Command, env ClientEnv) error {
 		return err
 	}
 	if cmd.JSON {
-		enc := json.NewEncoder(env.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(list)
+		return printJSON(env.Out, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(env.Out, "no audio devices (is a sound server running? see `tonnytray doctor`)")
@@ -329,4 +321,11 @@ func withBackend(ctx context.Context, env ClientEnv, cmd string, args, result an
 		return fmt.Errorf("encode %s result: %w", cmd, err)
 	}
 	return json.Unmarshal(b, result)
+}
+
+// printJSON writes v as indented JSON, for --json.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }

@@ -344,18 +344,24 @@ func TestFileKeychainStartsLockedAndUnlocks(t *testing.T) {
 	}
 }
 
-func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
-	sim := filepath.Join(t.TempDir(), "wlksim")
-	if out, err := exec.Command("go", "build", "-o", sim, "github.com/tonnytray/tonnytray/cmd/wlksim").CombinedOutput(); err != nil {
+// simulator builds the WhisperLiveKit simulator and picks a free port for it.
+func simulator(t *testing.T) (path string, port int) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "wlksim")
+	if out, err := exec.Command("go", "build", "-o", path, "github.com/tonnytray/tonnytray/cmd/wlksim").CombinedOutput(); err != nil {
 		t.Fatalf("build the simulator: %v\n%s", err, out)
 	}
-	h := newHarness(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	defer l.Close()
+	return path, l.Addr().(*net.TCPAddr).Port
+}
+
+func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
+	sim, port := simulator(t)
+	h := newHarness(t)
 	h.configure(t, func(s *settings.Settings) { s.Whisper.Command, s.Whisper.Port = sim, port })
 	d, _ := h.start(t)
 	events := d.Bus().Subscribe(256, event.ServerState)
@@ -405,17 +411,8 @@ func TestSpeechServerIsSupervisedLoggedAndControlled(t *testing.T) {
 // virtual microphone, PortAudio capture, the pipeline, the supervised speech server (the simulator), the final
 // text, and the utterance with its timings in the history.
 func TestListeningThroughTheMicrophone(t *testing.T) {
-	sim := filepath.Join(t.TempDir(), "wlksim")
-	if out, err := exec.Command("go", "build", "-o", sim, "github.com/tonnytray/tonnytray/cmd/wlksim").CombinedOutput(); err != nil {
-		t.Fatalf("build the simulator: %v\n%s", err, out)
-	}
+	sim, port := simulator(t)
 	h := newHarness(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
 	h.configure(t, func(s *settings.Settings) {
 		s.Whisper.Command, s.Whisper.Port = sim, port
 		s.Audio.KeepWarm = true // the first word must not wait for a new stream to start

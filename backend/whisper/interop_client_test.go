@@ -11,7 +11,6 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
-	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -20,8 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tonnytray/tonnytray/backend/settings"
-	"github.com/tonnytray/tonnytray/backend/supervisor"
 	"github.com/tonnytray/tonnytray/backend/whisper"
 )
 
@@ -60,43 +57,6 @@ func interopSpeech(t *testing.T, text string) []byte {
 		binary.LittleEndian.PutUint16(pcm[2*i:], uint16(int16(v)))
 	}
 	return pcm
-}
-
-// interopStartWithToken is interopStart with an API token handed to the supervisor (TonnyTray passes it in
-// the child's environment as WLK_API_TOKEN), so the real server's auth check is exercised too.
-func interopStartWithToken(t *testing.T, bin, token string) *interopServer {
-	t.Helper()
-	w := settings.Defaults().Whisper
-	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", freePort(t)
-	w.StartupTimeoutS = int(interopReadyWithin / time.Second)
-	w.ExtraArgs = []string{"--no-transcription"}
-	out := &interopLog{}
-	s := &interopServer{port: w.Port, base: whisper.BaseURL(w), out: out, started: time.Now()}
-	s.srv = whisper.NewServer(whisper.ServerOptions{
-		Settings: func() settings.WhisperSettings { return w },
-		Token:    func() (string, error) { return token, nil },
-		Log:      slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.srv.Serve(ctx); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		if t.Failed() {
-			t.Logf("supervisor and server output:\n%s", out.String())
-		}
-	})
-	wctx, wcancel := context.WithTimeout(ctx, interopReadyWithin+10*time.Second)
-	defer wcancel()
-	st, err := s.srv.Wait(wctx, func(st whisper.ServerState) bool {
-		return st.State == supervisor.Running || st.State == supervisor.Failed || st.State == supervisor.Backoff
-	})
-	if err != nil || st.State != supervisor.Running {
-		t.Fatalf("the supervisor did not get the real server ready: %v; state %+v", err, st)
-	}
-	s.pgid = st.PID
-	return s
 }
 
 func TestInteropClientSession(t *testing.T) {

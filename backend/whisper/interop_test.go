@@ -92,6 +92,20 @@ func interopServerPath(t *testing.T) string {
 // server ready (its readiness probe is GET /health); it then reads /health itself for the test's checks.
 func interopStart(t *testing.T, bin string) (*interopServer, []byte) {
 	t.Helper()
+	s := interopStartWithToken(t, bin, "")
+	resp, err := http.Get(s.base + "/health")
+	if err != nil {
+		t.Fatalf("GET /health: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return s, body
+}
+
+// interopStartWithToken is interopStart with an API token, which the supervisor hands to the server in its
+// environment, as TonnyTray does.
+func interopStartWithToken(t *testing.T, bin, token string) *interopServer {
+	t.Helper()
 	w := settings.Defaults().Whisper
 	w.Command, w.Managed, w.Host, w.Port = bin, true, "127.0.0.1", freePort(t)
 	w.StartupTimeoutS = int(interopReadyWithin / time.Second)
@@ -100,6 +114,7 @@ func interopStart(t *testing.T, bin string) (*interopServer, []byte) {
 	s := &interopServer{port: w.Port, base: whisper.BaseURL(w), out: out, started: time.Now()}
 	s.srv = whisper.NewServer(whisper.ServerOptions{
 		Settings: func() settings.WhisperSettings { return w },
+		Token:    func() (string, error) { return token, nil },
 		Log:      slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -124,13 +139,7 @@ func interopStart(t *testing.T, bin string) (*interopServer, []byte) {
 		t.Errorf("state = %+v, want our own child with its version read from the install", st)
 	}
 	s.pgid = st.PID
-	resp, err := http.Get(s.base + "/health")
-	if err != nil {
-		t.Fatalf("GET /health: %v", err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return s, body
+	return s
 }
 
 // interopStop has the supervisor stop the server (SIGTERM to its group, SIGKILL after 5 s) and returns the
