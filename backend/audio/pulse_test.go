@@ -1,11 +1,8 @@
 package audio
 
-// The test binary brings its own sound server: unless PULSE_SERVER is already set (inside scripts/desktop.sh)
-// TestMain starts a private PulseAudio with the same virtual devices as scripts/desktop.sh — null sink
-// "vspeaker" (default sink), null sink "micfeed" and "vmic", a mono remap of micfeed.monitor (default source) —
-// and stops it afterwards. Either way HOME is a fresh directory whose ~/.asoundrc routes ALSA (and so PortAudio)
-// to Pulse and defines the extra PortAudio device "ttmic" (Pulse source "ttmic", loaded by the tests that
-// need it).
+// The test binary brings its own sound server (audiotest.Main): a private PulseAudio with the virtual devices
+// of scripts/desktop.sh, and a HOME whose ~/.asoundrc routes ALSA (and so PortAudio) to it and defines the
+// extra PortAudio device "ttmic" (Pulse source "ttmic", loaded by the tests that need it).
 //
 // Needs: pulseaudio, pulseaudio-utils (pactl, pacat, paplay), espeak-ng, sox.
 

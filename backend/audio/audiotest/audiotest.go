@@ -20,9 +20,10 @@ import (
 // Asoundrc routes ALSA, and so PortAudio, to PulseAudio.
 const Asoundrc = "pcm.!default { type pulse }\nctl.!default { type pulse }\n"
 
-// Main runs a package's tests with a sound server: inside scripts/desktop.sh (PULSE_SERVER set) the desktop's,
-// otherwise a private one started for the run and stopped after. HOME becomes a fresh directory holding
-// asoundrc as ~/.asoundrc. Call it from TestMain: os.Exit(audiotest.Main(m, audiotest.Asoundrc)).
+// Main runs a package's tests with a private sound server, started for the run and stopped after — never the
+// desktop's, even inside scripts/desktop.sh: go test runs packages in parallel, and two packages playing into
+// one shared virtual microphone would hear each other. HOME becomes a fresh directory holding asoundrc as
+// ~/.asoundrc. Call it from TestMain: os.Exit(audiotest.Main(m, audiotest.Asoundrc)).
 func Main(m *testing.M, asoundrc string) int {
 	code, err := withPulse(m, asoundrc)
 	if err != nil {
@@ -46,21 +47,19 @@ func withPulse(m *testing.M, asoundrc string) (int, error) {
 		return 0, err
 	}
 	os.Setenv("HOME", home)
-	if os.Getenv("PULSE_SERVER") == "" {
-		stop, err := StartPulse(root, PulseScript)
-		if err != nil {
-			return 0, err
+	stop, err := StartPulse(root, PulseScript)
+	if err != nil {
+		return 0, err
+	}
+	defer stop()
+	for _, sink := range []string{"vspeaker", "micfeed"} {
+		// A silent stream on each null sink keeps it running; otherwise a new stream's first buffer waits ~2 s.
+		keep := exec.Command("pacat", "--latency-msec=20", "--device="+sink, "/dev/zero")
+		keep.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		if err := keep.Start(); err != nil {
+			return 0, fmt.Errorf("pacat keep-alive: %w", err)
 		}
-		defer stop()
-		for _, sink := range []string{"vspeaker", "micfeed"} {
-			// A silent stream on each null sink keeps it running; otherwise a new stream's first buffer waits ~2 s.
-			keep := exec.Command("pacat", "--latency-msec=20", "--device="+sink, "/dev/zero")
-			keep.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-			if err := keep.Start(); err != nil {
-				return 0, fmt.Errorf("pacat keep-alive: %w", err)
-			}
-			defer func() { keep.Process.Kill(); keep.Wait() }()
-		}
+		defer func() { keep.Process.Kill(); keep.Wait() }()
 	}
 	return m.Run(), nil
 }
