@@ -41,6 +41,7 @@ func (m *mic) open() error {
 		OnNotice: func(n audio.Notice) {
 			m.d.component("audio").Warn("microphone: "+n.Message, "kind", string(n.Kind))
 			m.d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Microphone", Message: n.Message})
+			go func() { m.d.bus.Publish(m.service()) }() // a notice at opening comes while open holds the lock
 		},
 	})
 	if err != nil {
@@ -48,6 +49,7 @@ func (m *mic) open() error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cap, m.cancel = c, cancel
+	m.d.bus.Publish(m.serviceLocked())
 	go func() {
 		if err := c.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			m.d.component("audio").Error("microphone stopped", "err", err)
@@ -64,7 +66,26 @@ func (m *mic) close() {
 		m.cancel()
 		m.cap.Close()
 		m.cap = nil
+		m.d.bus.Publish(m.serviceLocked())
 	}
+}
+
+// service is the microphone's Dashboard card: open on which device, or closed until an utterance.
+func (m *mic) service() event.ServiceStatePayload {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.serviceLocked()
+}
+
+func (m *mic) serviceLocked() event.ServiceStatePayload {
+	if m.cap == nil {
+		return event.ServiceStatePayload{Service: "microphone", State: "stopped", Detail: "closed until you listen (see audio.keep_warm)"}
+	}
+	st := m.cap.Stats()
+	if st.Fallback {
+		return event.ServiceStatePayload{Service: "microphone", State: "degraded", Detail: "recording from " + st.Device + " (the chosen device is missing)"}
+	}
+	return event.ServiceStatePayload{Service: "microphone", State: "ok", Detail: "recording from " + st.Device}
 }
 
 // Mark implements pipeline.Source; the microphone is open whenever an utterance can begin.

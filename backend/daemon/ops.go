@@ -94,7 +94,7 @@ type SaveResult struct {
 }
 
 // notYet lists the services later versions add, so the Dashboard says so instead of inventing a state.
-var notYet = []string{"microphone", "n8n", "elevenlabs", "rabbitmq"}
+var notYet = []string{"n8n", "elevenlabs", "rabbitmq"}
 
 // Snapshot gathers the current state.
 func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
@@ -114,6 +114,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		{Service: "logging", State: "ok", Detail: fmt.Sprintf("%d records dropped", d.logging.Dropped())},
 		{Service: "control", State: "ok", Detail: d.opts.Socket},
 		serverService(server),
+		d.mic.service(),
 	}
 	for _, s := range notYet {
 		services = append(services, ServiceStatus{Service: s, State: "unavailable", Detail: "not available yet"})
