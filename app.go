@@ -220,6 +220,72 @@ func (a *App) ToggleListening() error {
 	return d.ToggleListening()
 }
 
+// SendCommand queues a typed command for Tonny; its progress and the reply follow as command:state events.
+func (a *App) SendCommand(text string) (daemon.CommandResult, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.CommandResult{}, err
+	}
+	return d.SendCommand(a.ctx, text, nil, nil)
+}
+
+// TestN8N makes one round trip to Tonny's webhook and returns the verdict.
+func (a *App) TestN8N() (daemon.N8NTest, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.N8NTest{}, err
+	}
+	return d.TestN8N(a.ctx), nil
+}
+
+// Outbox lists the commands waiting for Tonny.
+func (a *App) Outbox() (daemon.OutboxView, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.OutboxView{}, err
+	}
+	return d.Outbox(a.ctx)
+}
+
+// RetryOutbox tries waiting commands now: id 0 = all, else that failed one.
+func (a *App) RetryOutbox(id uint64) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.RetryOutbox(a.ctx, id)
+}
+
+// DiscardOutbox drops one waiting command for good.
+func (a *App) DiscardOutbox(id uint64) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.DiscardOutbox(a.ctx, id)
+}
+
+// TypingStatus says which text-insertion methods work on this desktop session.
+func (a *App) TypingStatus() (daemon.TypingStatus, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.TypingStatus{}, err
+	}
+	return d.TypingStatus(a.ctx), nil
+}
+
+// TestTyping types a sample sentence into the focused window after delayMs (time to click into a text field).
+func (a *App) TestTyping(delayMs int) (daemon.DictationResult, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.DictationResult{}, err
+	}
+	if delayMs < 0 || delayMs > 30000 {
+		return daemon.DictationResult{}, fmt.Errorf("delayMs must be between 0 and 30000 (got %d)", delayMs)
+	}
+	return d.TestTyping(a.ctx, time.Duration(delayMs)*time.Millisecond)
+}
+
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.
 func (a *App) UnlockFileKeychain(password string) error {
 	d, err := a.backend()

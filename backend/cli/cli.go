@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -24,6 +25,9 @@ const (
 	CmdServer       = "server"
 	CmdListen       = "listen"
 	CmdDevices      = "devices"
+	CmdSend         = "send"
+	CmdTest         = "test"
+	CmdOutbox       = "outbox"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
@@ -38,6 +42,9 @@ type Command struct {
 	File        string  // config-export/config-import path; "-" means stdout/stdin
 	Action      string  // server: start, stop, restart or status
 	Seconds     float64 // listen: how long; 0 = the default (5 s)
+	Text        string  // send: the command text
+	NoWait      bool    // send --no-wait: return once the command is queued
+	ID          uint64  // outbox retry|discard: the item; 0 = all (retry only)
 }
 
 // ErrUsage is wrapped by every error Parse returns, so main can tell a bad command line (exit status 2)
@@ -70,6 +77,7 @@ type spec struct {
 	flags   []string // command flags it accepts besides the global ones
 	file    fileArg
 	actions []string // when set, the command takes exactly one of these words
+	parse   func(c *Command, positional []string) error // when set, reads the positional arguments itself
 }
 
 // commands is the command table, in help order.
@@ -80,6 +88,9 @@ var commands = []spec{
 	{name: CmdServer, args: "start|stop|restart|status", summary: "control the speech server (WhisperLiveKit) of the running instance", flags: []string{"json"}, actions: []string{"start", "stop", "restart", "status"}},
 	{name: CmdListen, args: "[--seconds N]", summary: "listen for N seconds (default 5) through the running instance and print the text", flags: []string{"seconds", "json"}},
 	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
+	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: parseSend},
+	{name: CmdTest, args: "n8n", summary: "one round trip to Tonny's webhook with a clear verdict", flags: []string{"json"}, actions: []string{"n8n"}},
+	{name: CmdOutbox, args: "[list|retry [ID]|discard ID] [--json]", summary: "show the commands waiting for Tonny; retry them now or discard one", flags: []string{"json"}, parse: parseOutbox},
 	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
 	{name: CmdConfigExport, args: "[FILE]", summary: "write the settings (no secrets) to FILE, or to stdout if FILE is - or absent", file: optionalFile},
 	{name: CmdConfigImport, args: "FILE", summary: "read settings (no secrets) from FILE, or from stdin if FILE is -", file: requiredFile},
@@ -108,6 +119,7 @@ func Parse(args []string) (Command, error) {
 	fs.BoolVar(&cmd.StartHidden, "start-hidden", false, "")
 	fs.BoolVar(&cmd.JSON, "json", false, "")
 	fs.Float64Var(&cmd.Seconds, "seconds", 0, "")
+	fs.BoolVar(&cmd.NoWait, "no-wait", false, "")
 
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -147,7 +159,11 @@ func Parse(args []string) (Command, error) {
 	if flagErr != nil {
 		return Command{}, flagErr
 	}
-	if len(sp.actions) > 0 {
+	if sp.parse != nil {
+		if err := sp.parse(&cmd, positional); err != nil {
+			return Command{}, err
+		}
+	} else if len(sp.actions) > 0 {
 		if len(positional) != 1 || !slices.Contains(sp.actions, positional[0]) {
 			return Command{}, usagef("%s needs one of %s, got %q", sp.name, strings.Join(sp.actions, ", "), strings.Join(positional, " "))
 		}
@@ -169,6 +185,39 @@ func Parse(args []string) (Command, error) {
 		return Command{}, usagef("--db needs a path")
 	}
 	return cmd, nil
+}
+
+// parseSend joins the words after "send" into the command text.
+func parseSend(c *Command, positional []string) error {
+	c.Text = strings.TrimSpace(strings.Join(positional, " "))
+	if c.Text == "" {
+		return usagef("send needs the command text, e.g. tonnytray send \"turn on the lights\"")
+	}
+	return nil
+}
+
+// parseOutbox reads "[list|retry [ID]|discard ID]".
+func parseOutbox(c *Command, positional []string) error {
+	c.Action = "list"
+	if len(positional) > 0 {
+		c.Action, positional = positional[0], positional[1:]
+	}
+	if !slices.Contains([]string{"list", "retry", "discard"}, c.Action) {
+		return usagef("outbox needs list, retry or discard, got %q", c.Action)
+	}
+	switch {
+	case len(positional) > 1 || (c.Action == "list" && len(positional) > 0):
+		return usagef("outbox %s: too many arguments %q", c.Action, strings.Join(positional, " "))
+	case len(positional) == 1:
+		id, err := strconv.ParseUint(positional[0], 10, 64)
+		if err != nil || id == 0 {
+			return usagef("outbox %s: %q is not an item number (see tonnytray outbox)", c.Action, positional[0])
+		}
+		c.ID = id
+	case c.Action == "discard":
+		return usagef("outbox discard needs the item number (see tonnytray outbox)")
+	}
+	return nil
 }
 
 // setFile checks the positional arguments left after the command name.
@@ -242,5 +291,8 @@ Flags (before or after the command):
   --log-level LEVEL  debug, info, warn or error (default info)
   --version          print the version and exit
   -h, --help         show this help
+
+Exit status: 0 done; 1 failed; 2 bad command line; 3 no running instance; 4 another instance holds the lock
+but cannot be reached; 5 (send) the command is queued in the outbox but not delivered yet.
 `)
 }

@@ -45,6 +45,15 @@ func TestParse(t *testing.T) {
 		{"import from file", []string{"--db", "a.db", "config-import", "in.json"}, Command{Name: CmdConfigImport, File: "in.json", DBPath: "a.db"}},
 		{"file that looks like a flag after --", []string{"config-import", "--", "--odd.json"}, Command{Name: CmdConfigImport, File: "--odd.json"}},
 
+		{"send joins its words", []string{"send", "turn", "on", "the", "lights"}, Command{Name: CmdSend, Text: "turn on the lights"}},
+		{"send quoted, no wait", []string{"send", "turn on the lights", "--no-wait", "--json"}, Command{Name: CmdSend, Text: "turn on the lights", NoWait: true, JSON: true}},
+		{"send text that looks like a flag", []string{"send", "--", "--what"}, Command{Name: CmdSend, Text: "--what"}},
+		{"test n8n", []string{"test", "n8n"}, Command{Name: CmdTest, Action: "n8n"}},
+		{"outbox lists by default", []string{"outbox"}, Command{Name: CmdOutbox, Action: "list"}},
+		{"outbox retry all", []string{"outbox", "retry"}, Command{Name: CmdOutbox, Action: "retry"}},
+		{"outbox retry one", []string{"outbox", "retry", "42"}, Command{Name: CmdOutbox, Action: "retry", ID: 42}},
+		{"outbox discard", []string{"outbox", "discard", "7", "--json"}, Command{Name: CmdOutbox, Action: "discard", ID: 7, JSON: true}},
+
 		{"--version wins", []string{"status", "--version"}, Command{Name: CmdVersion}},
 		{"--version alone", []string{"--version"}, Command{Name: CmdVersion}},
 		{"-h wins", []string{"config-import", "-h"}, Command{Name: CmdHelp}},
@@ -85,6 +94,13 @@ func TestParseErrors(t *testing.T) {
 		{"seconds on status", []string{"status", "--seconds", "2"}, []string{"status does not take --seconds"}},
 		{"server with a bad action", []string{"server", "reboot"}, []string{`server needs one of start, stop, restart, status, got "reboot"`}},
 		{"bad bool", []string{"status", "--json=maybe"}, []string{"invalid boolean value"}},
+		{"send without text", []string{"send", "  "}, []string{"send needs the command text"}},
+		{"test of something unknown", []string{"test", "n9n"}, []string{`test needs one of n8n, got "n9n"`}},
+		{"outbox with a bad action", []string{"outbox", "flush"}, []string{`outbox needs list, retry or discard, got "flush"`}},
+		{"outbox discard without id", []string{"outbox", "discard"}, []string{"outbox discard needs the item number"}},
+		{"outbox id not a number", []string{"outbox", "retry", "x1"}, []string{`"x1" is not an item number`}},
+		{"outbox list takes no id", []string{"outbox", "list", "3"}, []string{"too many arguments"}},
+		{"no-wait on another command", []string{"status", "--no-wait"}, []string{"status does not take --no-wait"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +140,9 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		}
 		if len(c.actions) > 0 {
 			args = append(args, c.actions[0])
+		}
+		if c.name == CmdSend {
+			args = append(args, "lights", "on")
 		}
 		if got, err := Parse(args); err != nil || got.Name != c.name {
 			t.Errorf("listed command %q parses as %+v, %v", c.name, got, err)

@@ -25,6 +25,7 @@ const (
 	ExitUsage          = 2
 	ExitNotRunning     = 3 // the command needs a running instance and there is none
 	ExitAlreadyRunning = 4 // another instance holds the lock and could not be reached
+	ExitQueued         = 5 // send: the command waits in the outbox, not delivered yet
 )
 
 // callTimeout bounds every request to the running instance; doctor probes the network, so it gets more.
@@ -73,12 +74,25 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		err = configExport(ctx, cmd, env)
 	case CmdConfigImport:
 		err = configImport(ctx, cmd, env)
+	case CmdSend:
+		err = send(ctx, cmd, env)
+	case CmdTest:
+		var ok bool
+		if ok, err = testN8N(ctx, cmd, env); err == nil && !ok {
+			return ExitError
+		}
+	case CmdOutbox:
+		err = outbox(ctx, cmd, env)
 	default:
 		err = fmt.Errorf("%w: %q is not a client command", ErrUsage, cmd.Name)
 	}
+	var queued errQueued
 	switch {
 	case err == nil:
 		return ExitOK
+	case errors.As(err, &queued):
+		fmt.Fprintln(env.Err, "tonnytray:", err)
+		return ExitQueued
 	case errors.Is(err, ErrUsage):
 		fmt.Fprintln(env.Err, "tonnytray:", err)
 		return ExitUsage

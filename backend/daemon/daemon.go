@@ -58,6 +58,9 @@ type Daemon struct {
 	pipe      *pipeline.Pipeline
 	liveMu    sync.Mutex
 	live      event.TranscriptUpdatePayload // the utterance in progress, for `tonnytray listen`
+	tonny     *tonny                        // commands to Tonny (n8n) through the outbox
+	typist    typist
+	policy    pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error
@@ -120,7 +123,10 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	}
 	d.speech = d.newSpeechServer()
 	d.pipe = d.newPipeline()
+	d.tonny = d.newTonny()
+	d.policy = pipeline.AllowAll{}
 	d.registerControl()
+	d.registerCommandControl()
 	d.registerServerControl()
 	d.registerListenControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
@@ -137,6 +143,8 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"control", d.control.Serve})
 	sup.Add(serviceFunc{whisper.Name, d.speech.Serve})
 	sup.Add(serviceFunc{"voice", d.runVoice})
+	sup.Add(serviceFunc{"n8n-outbox", d.tonny.queue.Serve})
+	sup.Add(serviceFunc{"n8n-status", d.publishOutbox})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
@@ -197,6 +205,9 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 	if slices.Contains(c.Changed, "audio.keep_warm") {
 		d.applyKeepWarm()
 	}
+	if slices.ContainsFunc(c.Changed, func(f string) bool { return strings.HasPrefix(f, "n8n.") }) {
+		d.resetN8N()
+	}
 	restart := make([]string, 0, len(c.RestartNeeded))
 	for _, part := range c.RestartNeeded {
 		switch part {
@@ -235,6 +246,9 @@ func (d *Daemon) openSecrets(backend string, password func(prompt string) (strin
 		if _, err := s.Get(k); err != nil {
 			d.component("keychain").Warn("stored secret unreadable", "key", string(k), "err", err)
 		}
+	}
+	if d.tonny != nil {
+		d.resetN8N() // the n8n keys may be readable now
 	}
 	d.component("keychain").Info("keychain opened", "backend", string(s.Backend()))
 	d.bus.Publish(event.ServiceStatePayload{Service: "keychain", State: "ok", Detail: s.Backend().Label()})

@@ -18,6 +18,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
+	"github.com/tonnytray/tonnytray/backend/pipeline"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
@@ -426,7 +427,7 @@ func TestListeningThroughTheMicrophone(t *testing.T) {
 	finals := d.Bus().Subscribe(4, event.TranscriptFinal)
 	levels := d.Bus().Subscribe(64, event.AudioLevel)
 	speech := audiotest.Speak(t, "turn on the kitchen lights please", 0.2)
-	if err := d.StartListening("toggle"); err != nil {
+	if err := d.StartListening("toggle", pipeline.RouteNone); err != nil {
 		t.Fatal(err)
 	}
 	if out, err := exec.Command("paplay", "--device=micfeed", speech.WAV).CombinedOutput(); err != nil {

@@ -150,8 +150,8 @@ func (d *Daemon) dialSpeech(ctx context.Context) (*whisper.Session, error) {
 	return whisper.Dial(ctx, whisper.DialOptions{URL: whisper.BaseURL(w), Token: token, ConfigWait: 3 * time.Second})
 }
 
-// utteranceDone stores a finished utterance in the history (unless history is off) and releases the mic
-// unless it is kept warm.
+// utteranceDone stores a finished utterance in the history (unless history is off), routes it to dictation or
+// Tonny, and releases the mic unless it is kept warm.
 func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 	if !d.micWanted() {
 		d.mic.close()
@@ -161,9 +161,24 @@ func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Transcription failed", Message: u.Err.Error()})
 	}
 	log.Info("utterance finished", "mode", u.Mode, "chars", len(u.Text), "final_ms", u.Timings.Final.Sub(u.Timings.KeyDown).Milliseconds())
-	if !d.settings.Get().General.KeepHistory {
-		return
+	var row *store.Transcription
+	if d.settings.Get().General.KeepHistory {
+		row = d.saveUtterance(u)
 	}
+	var id *uint
+	if row != nil {
+		id = &row.ID
+	}
+	route := d.route(u, id)
+	if row != nil && route != pipeline.RouteNone {
+		if err := d.store.DB().Model(row).Update("route", string(route)).Error; err != nil {
+			log.Error("utterance route not saved", "err", err)
+		}
+	}
+}
+
+// saveUtterance writes the utterance to history (route "none" until it is routed); nil when that failed.
+func (d *Daemon) saveUtterance(u pipeline.Utterance) *store.Transcription {
 	speakers, _ := json.Marshal(u.Speakers)
 	at := func(t time.Time) *time.Time {
 		if t.IsZero() {
@@ -173,13 +188,15 @@ func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 		return &t
 	}
 	row := store.Transcription{
-		Text: u.Text, Mode: u.Mode, Route: "none", Language: d.settings.Get().Whisper.Language, Speakers: string(speakers),
+		Text: u.Text, Mode: u.Mode, Route: string(pipeline.RouteNone), Language: d.settings.Get().Whisper.Language, Speakers: string(speakers),
 		KeyDownAt: at(u.Timings.KeyDown), FirstSampleAt: at(u.Timings.FirstSample), SocketReadyAt: at(u.Timings.SocketReady),
 		FirstPartialAt: at(u.Timings.FirstPartial), SpeechEndAt: at(u.Timings.SpeechEnd), FinalAt: at(u.Timings.Final),
 	}
 	if err := d.store.DB().Create(&row).Error; err != nil {
-		log.Error("utterance not saved to history", "err", err)
+		d.component("pipeline").Error("utterance not saved to history", "err", err)
+		return nil
 	}
+	return &row
 }
 
 // micWanted says whether the microphone stays open between utterances: kept warm, or listening for voice.
@@ -201,8 +218,9 @@ func (d *Daemon) applyKeepWarm() {
 	}
 }
 
-// StartListening opens the microphone and begins an utterance (toggle on, push-to-talk press).
-func (d *Daemon) StartListening(mode string) error {
+// StartListening opens the microphone and begins an utterance (toggle on, push-to-talk press). hint is the
+// route the trigger asks for: "" lets the spoken prefix and the settings decide, RouteNone only transcribes.
+func (d *Daemon) StartListening(mode string, hint pipeline.Route) error {
 	if mode == "" {
 		mode = d.settings.Get().Audio.Mode
 	}
@@ -210,7 +228,7 @@ func (d *Daemon) StartListening(mode string) error {
 		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Microphone", Message: err.Error()})
 		return err
 	}
-	if err := d.pipe.Begin(mode); err != nil {
+	if err := d.pipe.Begin(mode, hint); err != nil {
 		return err
 	}
 	d.component("pipeline").Info("listening", "mode", mode)
@@ -225,7 +243,7 @@ func (d *Daemon) ToggleListening() error {
 	if d.pipe.Active() {
 		return d.StopListening()
 	}
-	return d.StartListening("toggle")
+	return d.StartListening("toggle", "")
 }
 
 // registerListenControl adds `tonnytray listen --seconds N`: listen for N seconds, answer the final text;
@@ -245,7 +263,7 @@ func (d *Daemon) registerListenControl() {
 		}
 		finals := d.bus.Subscribe(4, event.TranscriptFinal)
 		defer finals.Close()
-		if err := d.StartListening("toggle"); err != nil {
+		if err := d.StartListening("toggle", pipeline.RouteNone); err != nil { // only transcribe: the CLI prints the text
 			return nil, err
 		}
 		select {

@@ -31,6 +31,8 @@ type Snapshot struct {
 	Paths         Paths             `json:"paths"`
 	Profiles      []ProfileSummary  `json:"profiles"`
 	Server        ServerState       `json:"server"`
+	Outbox        OutboxState       `json:"outbox"`
+	LastCommand   CommandState      `json:"lastCommand"` // ID "" = none since start
 	EventsDropped uint64            `json:"eventsDropped"`
 	LogsDropped   uint64            `json:"logsDropped"`
 	UptimeSeconds int64             `json:"uptimeSeconds"`
@@ -52,6 +54,15 @@ type KeychainStatus struct {
 	Locked  bool   `json:"locked"`
 	Detail  string `json:"detail"`
 }
+
+// OutboxState is the n8n outbox at a glance.
+type OutboxState = event.OutboxStatePayload
+
+// CommandState is one command to Tonny and where it is.
+type CommandState = event.CommandStatePayload
+
+// DictationResult is how one text insertion went.
+type DictationResult = event.DictationPayload
 
 // ServiceStatus is one Dashboard health card.
 type ServiceStatus = event.ServiceStatePayload
@@ -94,7 +105,7 @@ type SaveResult struct {
 }
 
 // notYet lists the services later versions add, so the Dashboard says so instead of inventing a state.
-var notYet = []string{"n8n", "elevenlabs", "rabbitmq"}
+var notYet = []string{"elevenlabs", "rabbitmq"}
 
 // Snapshot gathers the current state.
 func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
@@ -108,6 +119,10 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 	}
 	kc := d.keychainStatus()
 	server := d.SpeechServer()
+	ob, err := d.outboxPayload(ctx)
+	if err != nil {
+		return Snapshot{}, err
+	}
 	services := []ServiceStatus{
 		{Service: "database", State: "ok", Detail: fmt.Sprintf("%s (%d KiB)", st.Path, (st.FileBytes+st.WALBytes)/1024)},
 		{Service: "keychain", State: stateOf(kc.OK), Detail: kc.Detail},
@@ -115,6 +130,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		{Service: "control", State: "ok", Detail: d.opts.Socket},
 		serverService(server),
 		d.mic.service(),
+		d.n8nService(ob),
 	}
 	for _, s := range notYet {
 		services = append(services, ServiceStatus{Service: s, State: "unavailable", Detail: "not available yet"})
@@ -129,6 +145,8 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Paths:         Paths{Database: d.store.Path(), LogFile: d.opts.LogFile, Socket: d.opts.Socket},
 		Profiles:      profiles,
 		Server:        server,
+		Outbox:        ob,
+		LastCommand:   d.LastCommand(),
 		EventsDropped: d.bus.Dropped(),
 		LogsDropped:   d.logging.Dropped(),
 		UptimeSeconds: int64(time.Since(d.started).Seconds()),
@@ -180,6 +198,7 @@ func (d *Daemon) SetSecret(key, value string) error {
 		return fmt.Errorf("store %s: %w", k, err)
 	}
 	d.component("keychain").Info("secret stored", "key", string(k))
+	d.secretChanged(k)
 	d.bus.Publish(event.SecretChangedPayload{Key: string(k), Configured: true})
 	return nil
 }
@@ -198,6 +217,7 @@ func (d *Daemon) DeleteSecret(key string) error {
 		return fmt.Errorf("delete %s: %w", k, err)
 	}
 	d.component("keychain").Info("secret deleted", "key", string(k))
+	d.secretChanged(k)
 	d.bus.Publish(event.SecretChangedPayload{Key: string(k), Configured: false})
 	return nil
 }
@@ -212,6 +232,13 @@ func (d *Daemon) UnlockFileKeychain(password string) error {
 		return errors.New("enter the keychain file's password")
 	}
 	return d.openSecrets(string(secret.BackendFile), func(string) (string, error) { return password, nil })
+}
+
+// secretChanged applies a new or deleted secret to whatever uses it.
+func (d *Daemon) secretChanged(k secret.Key) {
+	if k == secret.N8NAuth || k == secret.N8NHMAC {
+		d.resetN8N()
+	}
 }
 
 func (d *Daemon) secretStore() (*secret.Store, error) {

@@ -15,6 +15,9 @@ const (
 	TranscriptFinal Name = "transcript:final"
 	Listening       Name = "listening:state"
 	AudioLevel      Name = "audio:level"
+	CommandState    Name = "command:state"
+	OutboxState     Name = "outbox:state"
+	Dictation       Name = "dictation:done"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -146,3 +149,48 @@ type AudioLevelPayload struct {
 
 // EventName implements Payload.
 func (AudioLevelPayload) EventName() Name { return AudioLevel }
+
+// CommandStatePayload is one command to Tonny (n8n) moving along: queued → sending → delivered (with a reply)
+// or accepted (no reply), or retrying / blocked (waiting in the outbox), failed, discarded, refused (by the
+// profile's policy). Message is the human sentence for the UI when something went wrong.
+type CommandStatePayload struct {
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	Status    string `json:"status"`
+	Reply     string `json:"reply"`
+	Speak     bool   `json:"speak"`
+	Message   string `json:"message"`
+	Attempts  int    `json:"attempts"`
+	LatencyMs int64  `json:"latencyMs"` // the delivering attempt's round trip
+	At        string `json:"at"`        // RFC 3339 UTC
+}
+
+// EventName implements Payload.
+func (CommandStatePayload) EventName() Name { return CommandState }
+
+// OutboxStatePayload is the n8n outbox at a glance: what waits, since when, and why. Times are RFC 3339 UTC or "".
+type OutboxStatePayload struct {
+	Pending   int64  `json:"pending"`
+	Failed    int64  `json:"failed"`
+	OldestAt  string `json:"oldestAt"`
+	Breaker   string `json:"breaker"` // closed | open | half-open
+	RetryAt   string `json:"retryAt"`
+	Blocked   string `json:"blocked"`   // why delivery is paused until the user acts; "" = not paused
+	LastError string `json:"lastError"` // the last attempt's problem; "" after a delivery
+}
+
+// EventName implements Payload.
+func (OutboxStatePayload) EventName() Name { return OutboxState }
+
+// DictationPayload is dictated text on its way into the focused window. Status is "typed", "clipboard" (typing
+// is off: the text was only copied) or "failed" (Message says why; OnClipboard says the text was kept there).
+type DictationPayload struct {
+	Text        string `json:"text"`
+	Status      string `json:"status"`
+	Method      string `json:"method"`
+	OnClipboard bool   `json:"onClipboard"`
+	Message     string `json:"message"`
+}
+
+// EventName implements Payload.
+func (DictationPayload) EventName() Name { return Dictation }

@@ -39,7 +39,7 @@ func BenchmarkCaptureToSocket(b *testing.B) {
 		},
 		Done: func(u Utterance) { done <- u },
 	})
-	if err := p.Begin("push_to_talk"); err != nil {
+	if err := p.Begin("push_to_talk", ""); err != nil {
 		b.Fatal(err)
 	}
 	time.Sleep(200 * time.Millisecond) // let the session come up: this measures the steady state

@@ -40,6 +40,7 @@ type Timings struct {
 type Utterance struct {
 	Text     string
 	Mode     string // push_to_talk | toggle | voice_activation | continuous
+	Hint     Route  // the route the trigger asked for (a command hotkey, the CLI); "" = decided by text and settings
 	Speakers []int
 	Timings  Timings
 	Err      error // set when the session failed; Text then holds what was heard before
@@ -74,6 +75,7 @@ type Pipeline struct {
 
 type utterance struct {
 	mode   string
+	hint   Route
 	from   audio.Position
 	end    chan audio.Position // receives the position where speech ended
 	cancel context.CancelFunc
@@ -94,21 +96,22 @@ func New(o Options) *Pipeline {
 	return &Pipeline{o: o, inflight: map[*utterance]struct{}{}}
 }
 
-// Begin starts an utterance at this moment (key press, toggle on). Audio from now on is kept and sent.
-func (p *Pipeline) Begin(mode string) error {
-	return p.BeginAt(mode, p.o.Source.Mark(), p.o.Now())
+// Begin starts an utterance at this moment (key press, toggle on). Audio from now on is kept and sent. hint is
+// the route the trigger asks for ("" = let the text and settings decide).
+func (p *Pipeline) Begin(mode string, hint Route) error {
+	return p.BeginAt(mode, hint, p.o.Source.Mark(), p.o.Now())
 }
 
 // BeginAt starts an utterance whose audio starts at from (voice activation passes the detected start, minus
 // its pre-roll), timed as starting at at.
-func (p *Pipeline) BeginAt(mode string, from audio.Position, at time.Time) error {
+func (p *Pipeline) BeginAt(mode string, hint Route, from audio.Position, at time.Time) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cur != nil {
 		return ErrBusy
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	u := &utterance{mode: mode, from: from, end: make(chan audio.Position, 1), cancel: cancel, t: Timings{KeyDown: at}}
+	u := &utterance{mode: mode, hint: hint, from: from, end: make(chan audio.Position, 1), cancel: cancel, t: Timings{KeyDown: at}}
 	p.cur = u
 	p.inflight[u] = struct{}{}
 	p.publishState("listening", mode)
@@ -160,7 +163,7 @@ func (p *Pipeline) Wait() { p.wg.Wait() }
 func (p *Pipeline) run(ctx context.Context, u *utterance) {
 	defer u.cancel()
 	res := p.stream(ctx, u)
-	res.Mode, res.Timings.Final = u.mode, p.o.Now()
+	res.Mode, res.Hint, res.Timings.Final = u.mode, u.hint, p.o.Now()
 	p.mu.Lock()
 	if p.cur == u { // it ended on its own (failure, cancel) rather than through End
 		p.cur = nil

@@ -133,10 +133,10 @@ func TestUtteranceFromKeyPressToFinalText(t *testing.T) {
 	voiced := 1500 * time.Millisecond // five words at the simulator's 300 ms per word
 	src := newScriptedSource(t, speechScript(voiced))
 	p := h.pipeline(src, 0)
-	if err := p.Begin("push_to_talk"); err != nil {
+	if err := p.Begin("push_to_talk", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.Begin("push_to_talk"); err != ErrBusy {
+	if err := p.Begin("push_to_talk", ""); err != ErrBusy {
 		t.Fatalf("a second Begin: %v, want ErrBusy", err)
 	}
 	<-src.done
@@ -187,7 +187,7 @@ func TestFirstWordsSurviveALateSocket(t *testing.T) {
 	src := newScriptedSource(t, speechScript(voiced))
 	p := h.pipeline(src, 300*time.Millisecond)
 	from := src.Mark()
-	if err := p.BeginAt("push_to_talk", from, time.Now()); err != nil {
+	if err := p.BeginAt("push_to_talk", "", from, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	<-src.done
@@ -215,7 +215,7 @@ func TestUnreachableServerEndsTheUtteranceWithAnError(t *testing.T) {
 	h.url = "http://127.0.0.1:1" // nothing listens on port 1
 	src := newScriptedSource(t, speechScript(300*time.Millisecond))
 	p := h.pipeline(src, 0)
-	if err := p.Begin("toggle"); err != nil {
+	if err := p.Begin("toggle", ""); err != nil {
 		t.Fatal(err)
 	}
 	u := h.wait(t)

@@ -50,7 +50,7 @@ func (p *Pipeline) RunVoice(ctx context.Context, o VoiceOptions) error {
 		for _, ev := range events {
 			if ev.Start {
 				from := ev.Pos - min(ev.Pos, preroll)
-				if err := p.BeginAt(o.Mode, from, p.o.Now()); err != nil {
+				if err := p.BeginAt(o.Mode, "", from, p.o.Now()); err != nil {
 					// Only a push-to-talk press in the middle of voice activation gets here: that one wins.
 					p.o.Log.Info("speech detected during another utterance", "component", "pipeline", "err", err)
 				}

@@ -45,6 +45,16 @@ var keyTable = [...]KeyInfo{
 	{WhisperToken, "Whisper server API token"},
 }
 
+// Label is the key's human name ("n8n webhook auth header"); an unknown key is its own label.
+func (k Key) Label() string {
+	for _, info := range keyTable {
+		if info.Key == k {
+			return info.Label
+		}
+	}
+	return string(k)
+}
+
 // Keys lists every known key with its label, in display order.
 func Keys() []KeyInfo { return slices.Clone(keyTable[:]) }
 

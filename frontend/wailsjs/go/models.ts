@@ -29,6 +29,20 @@ export namespace audio {
 
 export namespace daemon {
 	
+	export class CommandResult {
+	    id: string;
+	    status: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CommandResult(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.status = source["status"];
+	    }
+	}
 	export class ImportResult {
 	    warnings: string[];
 	    secretsImported: string[];
@@ -84,6 +98,86 @@ export namespace daemon {
 	        this.sound = source["sound"];
 	        this.notices = source["notices"];
 	    }
+	}
+	export class N8NTest {
+	    ok: boolean;
+	    class: string;
+	    status: number;
+	    message: string;
+	    reply: string;
+	    latencyMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new N8NTest(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.ok = source["ok"];
+	        this.class = source["class"];
+	        this.status = source["status"];
+	        this.message = source["message"];
+	        this.reply = source["reply"];
+	        this.latencyMs = source["latencyMs"];
+	    }
+	}
+	export class OutboxEntry {
+	    id: number;
+	    requestId: string;
+	    text: string;
+	    status: string;
+	    attempts: number;
+	    lastError: string;
+	    createdAt: string;
+	    nextAttemptAt: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxEntry(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.requestId = source["requestId"];
+	        this.text = source["text"];
+	        this.status = source["status"];
+	        this.attempts = source["attempts"];
+	        this.lastError = source["lastError"];
+	        this.createdAt = source["createdAt"];
+	        this.nextAttemptAt = source["nextAttemptAt"];
+	    }
+	}
+	export class OutboxView {
+	    state: event.OutboxStatePayload;
+	    items: OutboxEntry[];
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxView(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = this.convertValues(source["state"], event.OutboxStatePayload);
+	        this.items = this.convertValues(source["items"], OutboxEntry);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class Paths {
 	    database: string;
@@ -173,6 +267,8 @@ export namespace daemon {
 	    paths: Paths;
 	    profiles: ProfileSummary[];
 	    server: event.ServerStatePayload;
+	    outbox: event.OutboxStatePayload;
+	    lastCommand: event.CommandStatePayload;
 	    eventsDropped: number;
 	    logsDropped: number;
 	    uptimeSeconds: number;
@@ -193,10 +289,69 @@ export namespace daemon {
 	        this.paths = this.convertValues(source["paths"], Paths);
 	        this.profiles = this.convertValues(source["profiles"], ProfileSummary);
 	        this.server = this.convertValues(source["server"], event.ServerStatePayload);
+	        this.outbox = this.convertValues(source["outbox"], event.OutboxStatePayload);
+	        this.lastCommand = this.convertValues(source["lastCommand"], event.CommandStatePayload);
 	        this.eventsDropped = source["eventsDropped"];
 	        this.logsDropped = source["logsDropped"];
 	        this.uptimeSeconds = source["uptimeSeconds"];
 	        this.startedAt = source["startedAt"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class TypingTool {
+	    method: string;
+	    available: boolean;
+	    reason: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new TypingTool(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.method = source["method"];
+	        this.available = source["available"];
+	        this.reason = source["reason"];
+	    }
+	}
+	export class TypingStatus {
+	    session: string;
+	    desktop: string;
+	    chosen: string;
+	    clipboard: string;
+	    summary: string;
+	    methods: TypingTool[];
+	
+	    static createFrom(source: any = {}) {
+	        return new TypingStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.session = source["session"];
+	        this.desktop = source["desktop"];
+	        this.chosen = source["chosen"];
+	        this.clipboard = source["clipboard"];
+	        this.summary = source["summary"];
+	        this.methods = this.convertValues(source["methods"], TypingTool);
 	    }
 	
 		convertValues(a: any, classs: any, asMap: boolean = false): any {
@@ -245,6 +400,54 @@ export namespace doctor {
 
 export namespace event {
 	
+	export class CommandStatePayload {
+	    id: string;
+	    text: string;
+	    status: string;
+	    reply: string;
+	    speak: boolean;
+	    message: string;
+	    attempts: number;
+	    latencyMs: number;
+	    at: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new CommandStatePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.text = source["text"];
+	        this.status = source["status"];
+	        this.reply = source["reply"];
+	        this.speak = source["speak"];
+	        this.message = source["message"];
+	        this.attempts = source["attempts"];
+	        this.latencyMs = source["latencyMs"];
+	        this.at = source["at"];
+	    }
+	}
+	export class DictationPayload {
+	    text: string;
+	    status: string;
+	    method: string;
+	    onClipboard: boolean;
+	    message: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new DictationPayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.text = source["text"];
+	        this.status = source["status"];
+	        this.method = source["method"];
+	        this.onClipboard = source["onClipboard"];
+	        this.message = source["message"];
+	    }
+	}
 	export class LogAppendedPayload {
 	    id: number;
 	    time: string;
@@ -265,6 +468,30 @@ export namespace event {
 	        this.component = source["component"];
 	        this.message = source["message"];
 	        this.attrs = source["attrs"];
+	    }
+	}
+	export class OutboxStatePayload {
+	    pending: number;
+	    failed: number;
+	    oldestAt: string;
+	    breaker: string;
+	    retryAt: string;
+	    blocked: string;
+	    lastError: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new OutboxStatePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.pending = source["pending"];
+	        this.failed = source["failed"];
+	        this.oldestAt = source["oldestAt"];
+	        this.breaker = source["breaker"];
+	        this.retryAt = source["retryAt"];
+	        this.blocked = source["blocked"];
+	        this.lastError = source["lastError"];
 	    }
 	}
 	export class ServerStatePayload {
@@ -560,12 +787,27 @@ export namespace settings {
 	        this.host_id = source["host_id"];
 	    }
 	}
+	export class Replacement {
+	    from: string;
+	    to: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new Replacement(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.from = source["from"];
+	        this.to = source["to"];
+	    }
+	}
 	export class ResponseSettings {
 	    mode: string;
 	    volume: number;
 	    cues_enabled: boolean;
 	    notifications: boolean;
 	    barge_in: boolean;
+	    type_replies: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new ResponseSettings(source);
@@ -578,6 +820,7 @@ export namespace settings {
 	        this.cues_enabled = source["cues_enabled"];
 	        this.notifications = source["notifications"];
 	        this.barge_in = source["barge_in"];
+	        this.type_replies = source["type_replies"];
 	    }
 	}
 	export class TypingSettings {
@@ -585,6 +828,8 @@ export namespace settings {
 	    method: string;
 	    key_delay_ms: number;
 	    clipboard_restore_ms: number;
+	    replacements: Replacement[];
+	    capitalize: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new TypingSettings(source);
@@ -596,7 +841,27 @@ export namespace settings {
 	        this.method = source["method"];
 	        this.key_delay_ms = source["key_delay_ms"];
 	        this.clipboard_restore_ms = source["clipboard_restore_ms"];
+	        this.replacements = this.convertValues(source["replacements"], Replacement);
+	        this.capitalize = source["capitalize"];
 	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
 	}
 	export class WhisperSettings {
 	    command: string;

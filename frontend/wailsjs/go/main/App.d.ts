@@ -18,6 +18,8 @@ export function ControlSpeechServer(arg1:string):Promise<event.ServerStatePayloa
 
 export function DeleteSecret(arg1:string):Promise<void>;
 
+export function DiscardOutbox(arg1:number):Promise<void>;
+
 export function ExportLogs(arg1:main.LogFilter,arg2:string):Promise<string>;
 
 export function ExportSettings():Promise<string>;
@@ -28,7 +30,11 @@ export function ImportSettings(arg1:string):Promise<daemon.ImportResult>;
 
 export function LogComponents():Promise<Array<string>>;
 
+export function Outbox():Promise<daemon.OutboxView>;
+
 export function QueryLogs(arg1:main.LogFilter):Promise<logging.Page>;
+
+export function RetryOutbox(arg1:number):Promise<void>;
 
 export function RunDoctor():Promise<Array<doctor.Check>>;
 
@@ -36,11 +42,19 @@ export function SaveSettings(arg1:settings.Settings):Promise<daemon.SaveResult>;
 
 export function SaveTextFile(arg1:string,arg2:string):Promise<string>;
 
+export function SendCommand(arg1:string):Promise<daemon.CommandResult>;
+
 export function SetSecret(arg1:string,arg2:string):Promise<void>;
 
 export function TestMicrophone(arg1:string,arg2:number):Promise<daemon.MicTest>;
 
+export function TestN8N():Promise<daemon.N8NTest>;
+
+export function TestTyping(arg1:number):Promise<event.DictationPayload>;
+
 export function ToggleListening():Promise<void>;
+
+export function TypingStatus():Promise<daemon.TypingStatus>;
 
 export function UIReady():Promise<void>;
 

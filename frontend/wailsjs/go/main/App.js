@@ -22,6 +22,10 @@ export function DeleteSecret(arg1) {
   return window['go']['main']['App']['DeleteSecret'](arg1);
 }
 
+export function DiscardOutbox(arg1) {
+  return window['go']['main']['App']['DiscardOutbox'](arg1);
+}
+
 export function ExportLogs(arg1, arg2) {
   return window['go']['main']['App']['ExportLogs'](arg1, arg2);
 }
@@ -42,8 +46,16 @@ export function LogComponents() {
   return window['go']['main']['App']['LogComponents']();
 }
 
+export function Outbox() {
+  return window['go']['main']['App']['Outbox']();
+}
+
 export function QueryLogs(arg1) {
   return window['go']['main']['App']['QueryLogs'](arg1);
+}
+
+export function RetryOutbox(arg1) {
+  return window['go']['main']['App']['RetryOutbox'](arg1);
 }
 
 export function RunDoctor() {
@@ -58,6 +70,10 @@ export function SaveTextFile(arg1, arg2) {
   return window['go']['main']['App']['SaveTextFile'](arg1, arg2);
 }
 
+export function SendCommand(arg1) {
+  return window['go']['main']['App']['SendCommand'](arg1);
+}
+
 export function SetSecret(arg1, arg2) {
   return window['go']['main']['App']['SetSecret'](arg1, arg2);
 }
@@ -66,8 +82,20 @@ export function TestMicrophone(arg1, arg2) {
   return window['go']['main']['App']['TestMicrophone'](arg1, arg2);
 }
 
+export function TestN8N() {
+  return window['go']['main']['App']['TestN8N']();
+}
+
+export function TestTyping(arg1) {
+  return window['go']['main']['App']['TestTyping'](arg1);
+}
+
 export function ToggleListening() {
   return window['go']['main']['App']['ToggleListening']();
+}
+
+export function TypingStatus() {
+  return window['go']['main']['App']['TypingStatus']();
 }
 
 export function UIReady() {

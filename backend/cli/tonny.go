@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/event"
+)
+
+// errQueued ends `send` with ExitQueued: the command is safe in the outbox but Tonny has not answered.
+type errQueued struct{ msg string }
+
+func (e errQueued) Error() string { return e.msg }
+
+// send hands a command to the running instance and waits for the reply (unless --no-wait).
+func send(ctx context.Context, cmd Command, env ClientEnv) error {
+	// The instance bounds its own wait by the reply timeout; this only guards against a hung socket.
+	ctx, cancel := context.WithTimeout(ctx, 11*time.Minute)
+	defer cancel()
+	var st event.CommandStatePayload
+	if err := control.Call(ctx, env.Socket, "send", map[string]any{"text": cmd.Text, "wait": !cmd.NoWait}, &st); err != nil {
+		return err
+	}
+	if cmd.JSON {
+		if err := printJSON(env.Out, st); err != nil {
+			return err
+		}
+	}
+	switch st.Status {
+	case "delivered":
+		if !cmd.JSON {
+			fmt.Fprintln(env.Out, st.Reply)
+		}
+		return nil
+	case "accepted":
+		if !cmd.JSON {
+			fmt.Fprintln(env.Err, "delivered; the workflow sends no reply")
+		}
+		return nil
+	case "failed", "discarded":
+		return fmt.Errorf("not delivered: %s", st.Message)
+	}
+	msg := "queued: it will be delivered when Tonny is reachable (see tonnytray outbox)"
+	if st.Message != "" {
+		msg = "queued — " + st.Message + " (see tonnytray outbox)"
+	}
+	return errQueued{msg}
+}
+
+// testN8N runs one round trip to the webhook through the running instance, or in-process when none runs.
+func testN8N(ctx context.Context, cmd Command, env ClientEnv) (bool, error) {
+	var v daemon.N8NTest
+	err := withBackend(ctx, env, "test-n8n", nil, &v, func(d *daemon.Daemon) (any, error) { return d.TestN8N(ctx), nil })
+	if err != nil {
+		return false, err
+	}
+	if cmd.JSON {
+		return v.OK, printJSON(env.Out, v)
+	}
+	mark := "✓"
+	if !v.OK {
+		mark = "✗"
+	}
+	fmt.Fprintf(env.Out, "%s n8n: %s\n", mark, v.Message)
+	if v.Reply != "" {
+		fmt.Fprintf(env.Out, "  reply: %s\n", v.Reply)
+	}
+	return v.OK, nil
+}
+
+// outbox lists, retries or discards the commands waiting for Tonny.
+func outbox(ctx context.Context, cmd Command, env ClientEnv) error {
+	var v daemon.OutboxView
+	args := map[string]any{"action": cmd.Action, "id": cmd.ID}
+	err := withBackend(ctx, env, "outbox", args, &v, func(d *daemon.Daemon) (any, error) {
+		switch cmd.Action {
+		case "retry":
+			if err := d.RetryOutbox(ctx, cmd.ID); err != nil {
+				return nil, err
+			}
+		case "discard":
+			if err := d.DiscardOutbox(ctx, cmd.ID); err != nil {
+				return nil, err
+			}
+		}
+		return d.Outbox(ctx)
+	})
+	if err != nil {
+		return err
+	}
+	if cmd.JSON {
+		return printJSON(env.Out, v)
+	}
+	switch cmd.Action {
+	case "retry":
+		fmt.Fprintln(env.Err, "retrying now")
+	case "discard":
+		fmt.Fprintf(env.Err, "discarded item %d\n", cmd.ID)
+	}
+	s := v.State
+	fmt.Fprintf(env.Out, "outbox: %d waiting, %d failed; circuit %s\n", s.Pending, s.Failed, s.Breaker)
+	for _, line := range []string{s.Blocked, s.LastError} {
+		if line != "" {
+			fmt.Fprintf(env.Out, "  %s\n", line)
+			break
+		}
+	}
+	for _, it := range v.Items {
+		fmt.Fprintf(env.Out, "%6d  %-7s  %s  tries %d  %q\n", it.ID, it.Status, shortTime(it.CreatedAt), it.Attempts, clip(it.Text, 60))
+	}
+	return nil
+}
+
+func shortTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339Nano, rfc)
+	if err != nil {
+		return rfc
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return strings.TrimSpace(string(r[:n-1])) + "…"
+	}
+	return s
+}
