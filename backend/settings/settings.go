@@ -6,7 +6,10 @@
 // password and the WhisperLiveKit API token live only in the keychain (package secret).
 package settings
 
-import "slices"
+import (
+	"encoding/json"
+	"slices"
+)
 
 // Settings is every user-adjustable setting of TonnyTray, grouped by capability. The json tags are the field
 // paths used in validation errors, change reports and export files ("n8n.webhook_url").
@@ -149,6 +152,8 @@ type ResponseSettings struct {
 	Notifications bool `json:"notifications"`
 	// BargeIn stops speaking when the user starts talking.
 	BargeIn bool `json:"barge_in"`
+	// TypeReplies types Tonny's text reply into the focused window, as if dictated.
+	TypeReplies bool `json:"type_replies"`
 }
 
 // HotkeySettings are the global shortcuts, written as modifiers plus one key ("Ctrl+Shift+V"); "" means none.
@@ -175,6 +180,57 @@ type TypingSettings struct {
 	KeyDelayMs int `json:"key_delay_ms" validate:"range=0:1000"`
 	// ClipboardRestoreMs waits this long after a paste before restoring the old clipboard; 0 does not restore.
 	ClipboardRestoreMs int `json:"clipboard_restore_ms" validate:"range=0:10000"`
+	// Replacements turn spoken phrases into what is typed ("comma" → ","), applied to dictation before it is
+	// typed; at most MaxReplacements.
+	Replacements []Replacement `json:"replacements"`
+	// Capitalize upper-cases the first letter after a replaced . ? ! or new line.
+	Capitalize bool `json:"capitalize"`
+}
+
+// Replacement is one dictation rule: a spoken phrase and what is typed instead. It has the shape of
+// pipeline.Replacement (settings does not import pipeline), so pipeline.Replacement(r) converts it.
+type Replacement struct {
+	// From is the spoken phrase, matched as whole words regardless of case.
+	From string `json:"from"`
+	// To is typed instead. It is edited in a one-line field, so `\n` (backslash, n) is a new line, `\t` a tab
+	// and `\\` a backslash; "" deletes the phrase.
+	To string `json:"to"`
+}
+
+// UnmarshalJSON decodes a rule from scratch. encoding/json reuses the elements of a slice it decodes into,
+// so without this a rule missing "to" in an imported file would keep the "to" of the default rule it lands on.
+func (r *Replacement) UnmarshalJSON(data []byte) error {
+	type plain Replacement // no methods: no recursion
+	var p plain
+	if err := json.Unmarshal(data, &p); err != nil {
+		return err
+	}
+	*r = Replacement(p)
+	return nil
+}
+
+// Limits of TypingSettings.Replacements.
+const (
+	MaxReplacements     = 200
+	MaxReplacementRunes = 100
+)
+
+// defaultReplacements are English spoken punctuation. Dash and hyphen are left out: too many false positives.
+func defaultReplacements() []Replacement {
+	return []Replacement{
+		{From: "comma", To: ","},
+		{From: "period", To: "."},
+		{From: "full stop", To: "."},
+		{From: "question mark", To: "?"},
+		{From: "exclamation mark", To: "!"},
+		{From: "exclamation point", To: "!"},
+		{From: "colon", To: ":"},
+		{From: "semicolon", To: ";"},
+		{From: "new line", To: `\n`},
+		{From: "new paragraph", To: `\n\n`},
+		{From: "open paren", To: "("},
+		{From: "close paren", To: ")"},
+	}
 }
 
 // GeneralSettings is everything else.
@@ -264,6 +320,7 @@ func Defaults() Settings {
 			CuesEnabled:   true,
 			Notifications: true,
 			BargeIn:       true,
+			TypeReplies:   false,
 		},
 		Hotkeys: HotkeySettings{
 			Toggle:          "Ctrl+Shift+V",
@@ -277,6 +334,8 @@ func Defaults() Settings {
 			Method:             "auto",
 			KeyDelayMs:         50,
 			ClipboardRestoreMs: 300,
+			Replacements:       defaultReplacements(),
+			Capitalize:         true,
 		},
 		General: GeneralSettings{
 			CommandPrefix:        "Computer",
@@ -300,6 +359,10 @@ func (s Settings) Clone() Settings {
 	c.Whisper.ExtraArgs = slices.Clone(s.Whisper.ExtraArgs)
 	if c.Whisper.ExtraArgs == nil {
 		c.Whisper.ExtraArgs = []string{}
+	}
+	c.Typing.Replacements = slices.Clone(s.Typing.Replacements)
+	if c.Typing.Replacements == nil {
+		c.Typing.Replacements = []Replacement{}
 	}
 	return c
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-playground/validator/v10"
 )
@@ -104,6 +105,7 @@ func (s Settings) Validate() error {
 	c.rabbitMQ(s.RabbitMQ)
 	c.audio(s.Audio)
 	c.hotkeys(s.Hotkeys)
+	c.typing(s.Typing)
 	c.general(s.General)
 	if len(c.errs) == 0 {
 		return nil
@@ -438,6 +440,45 @@ func (c *collector) hotkeys(h HotkeySettings) {
 			continue
 		}
 		seen[canon] = k.field
+	}
+}
+
+// typing checks the dictation replacements: a spoken phrase with a word in it, both sides short and on one
+// line, and no phrase twice (the second could never apply).
+func (c *collector) typing(t TypingSettings) {
+	if n := len(t.Replacements); n > MaxReplacements {
+		c.add("typing.replacements", "has %d rules; at most %d are allowed.", n, MaxReplacements)
+		return
+	}
+	seen := map[string]int{}
+	for i, r := range t.Replacements {
+		from := fmt.Sprintf("typing.replacements[%d].from", i)
+		to := fmt.Sprintf("typing.replacements[%d].to", i)
+		phrase := strings.TrimSpace(r.From)
+		switch {
+		case phrase == "":
+			c.add(from, "is empty; enter the spoken words, or remove the rule.")
+		case utf8.RuneCountInString(r.From) > MaxReplacementRunes:
+			c.add(from, "is longer than %d characters.", MaxReplacementRunes)
+		case hasControl(r.From):
+			c.add(from, "contains control characters.")
+		case !strings.ContainsFunc(phrase, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }):
+			c.add(from, "has no words to listen for (got %q).", r.From)
+		default:
+			key := strings.ToLower(strings.Join(strings.Fields(phrase), " "))
+			if j, dup := seen[key]; dup {
+				c.add(from, "repeats the spoken words of typing.replacements[%d].from (%q); remove one of the rules.",
+					j, t.Replacements[j].From)
+			} else {
+				seen[key] = i
+			}
+		}
+		switch {
+		case utf8.RuneCountInString(r.To) > MaxReplacementRunes:
+			c.add(to, "is longer than %d characters.", MaxReplacementRunes)
+		case hasControl(r.To):
+			c.add(to, `contains control characters; write \n for a new line and \t for a tab.`)
+		}
 	}
 }
 

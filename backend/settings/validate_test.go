@@ -2,6 +2,7 @@ package settings
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"strings"
@@ -26,6 +27,7 @@ func TestDefaultsCoverEveryField(t *testing.T) {
 		"audio.input_device": true, "audio.output_device": true, "audio.keep_warm": true,
 		"hotkeys.push_to_talk": true, "hotkeys.double_tap_lock": true, "hotkeys.hold_threshold_ms": true,
 		"general.start_hidden": true, "general.launch_at_login": true,
+		"response.type_replies": true,
 	}
 	d := Defaults()
 	for _, l := range leaves() {
@@ -151,6 +153,21 @@ func TestValidateNamesExactlyTheBadField(t *testing.T) {
 		{"typing method", "typing.method", func(s *Settings) { s.Typing.Method = "xdo" }},
 		{"key delay", "typing.key_delay_ms", func(s *Settings) { s.Typing.KeyDelayMs = 2000 }},
 		{"clipboard restore", "typing.clipboard_restore_ms", func(s *Settings) { s.Typing.ClipboardRestoreMs = -1 }},
+		{"replacement from empty", "typing.replacements[3].from", func(s *Settings) { s.Typing.Replacements[3].From = "  " }},
+		{"replacement from punctuation only", "typing.replacements[0].from", func(s *Settings) { s.Typing.Replacements[0].From = ",!" }},
+		{"replacement from long", "typing.replacements[1].from", func(s *Settings) { s.Typing.Replacements[1].From = strings.Repeat("é", 101) }},
+		{"replacement from newline", "typing.replacements[2].from", func(s *Settings) { s.Typing.Replacements[2].From = "full\nstop" }},
+		{"replacement duplicate", "typing.replacements[12].from", func(s *Settings) {
+			s.Typing.Replacements = append(s.Typing.Replacements, Replacement{From: " New   LINE ", To: "¶"})
+		}},
+		{"replacement to long", "typing.replacements[0].to", func(s *Settings) { s.Typing.Replacements[0].To = strings.Repeat("x", 101) }},
+		{"replacement to real newline", "typing.replacements[8].to", func(s *Settings) { s.Typing.Replacements[8].To = "\n" }},
+		{"too many replacements", "typing.replacements", func(s *Settings) {
+			s.Typing.Replacements = nil
+			for i := range MaxReplacements + 1 {
+				s.Typing.Replacements = append(s.Typing.Replacements, Replacement{From: fmt.Sprintf("word %d", i)})
+			}
+		}},
 
 		{"prefix long", "general.command_prefix", func(s *Settings) { s.General.CommandPrefix = strings.Repeat("a", 65) }},
 		{"prefix newline", "general.command_prefix", func(s *Settings) { s.General.CommandPrefix = "Computer\n" }},
@@ -221,6 +238,22 @@ func TestValidateAccepts(t *testing.T) {
 		{"ptt super space", func(s *Settings) { s.Hotkeys.PushToTalk = "Super+Space" }},
 		{"empty prefix", func(s *Settings) { s.General.CommandPrefix = "" }},
 		{"unicode prefix", func(s *Settings) { s.General.CommandPrefix = "Tönny," }},
+		{"no replacements", func(s *Settings) { s.Typing.Replacements = nil }},
+		{"replacement deletes a phrase", func(s *Settings) {
+			s.Typing.Replacements = append(s.Typing.Replacements, Replacement{From: "um", To: ""})
+		}},
+		{"replacement limits", func(s *Settings) {
+			s.Typing.Replacements = []Replacement{{From: strings.Repeat("ü", 100), To: strings.Repeat("ß", 100)}}
+		}},
+		{"replacement escapes", func(s *Settings) {
+			s.Typing.Replacements = append(s.Typing.Replacements, Replacement{From: "tab key", To: `\t`})
+		}},
+		{"max replacements", func(s *Settings) {
+			s.Typing.Replacements = nil
+			for i := range MaxReplacements {
+				s.Typing.Replacements = append(s.Typing.Replacements, Replacement{From: fmt.Sprintf("word %d", i), To: "x"})
+			}
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -321,4 +354,83 @@ func TestParseHotkey(t *testing.T) {
 // valueAt is the value of one settings field.
 func valueAt(s Settings, l leaf) reflect.Value {
 	return reflect.ValueOf(s).FieldByIndex(l.index)
+}
+
+// Every bad rule is named by its own path, in list order, after the fields before typing.
+func TestValidateReplacementsNameEachRule(t *testing.T) {
+	s := Defaults()
+	s.Typing.Replacements[1].From = ""
+	s.Typing.Replacements[4].To = "a\tb"
+	s.Typing.Replacements[5].From = "COMMA"
+	s.Audio.VADAggressiveness = 9
+	var verrs ValidationErrors
+	if !errors.As(s.Validate(), &verrs) {
+		t.Fatal("want ValidationErrors")
+	}
+	var got []string
+	for _, e := range verrs {
+		got = append(got, e.Field)
+	}
+	want := "audio.vad_aggressiveness,typing.replacements[1].from,typing.replacements[4].to,typing.replacements[5].from"
+	if strings.Join(got, ",") != want {
+		t.Fatalf("fields = %v, want %s", got, want)
+	}
+	if e, _ := verrs.For("typing.replacements[5].from"); !strings.Contains(e.Message, "typing.replacements[0].from") {
+		t.Errorf("duplicate message does not name the other rule: %q", e.Message)
+	}
+}
+
+// The new typing and reply fields survive export and import, including a rule list shorter than the
+// defaults whose rules lack a field (encoding/json would otherwise keep the default rule's value).
+func TestReplacementsTransfer(t *testing.T) {
+	s := Defaults()
+	s.Typing.Replacements = []Replacement{{From: "smiley", To: ":-)"}, {From: "new line", To: `\n`}}
+	s.Typing.Capitalize = false
+	s.Response.TypeReplies = true
+	data, err := Export(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := Import(data)
+	if err != nil {
+		t.Fatalf("Import(Export()): %v", err)
+	}
+	if !reflect.DeepEqual(res.Settings, s) {
+		t.Errorf("round trip differs in %v", Diff(s, res.Settings).Changed)
+	}
+
+	res, err = Import([]byte(`{"version":1,"typing":{"replacements":[{"from":"um"},{"from":"uh"}]}}`))
+	if err != nil {
+		t.Fatalf("Import: %v", err)
+	}
+	if want := []Replacement{{From: "um"}, {From: "uh"}}; !reflect.DeepEqual(res.Settings.Typing.Replacements, want) {
+		t.Errorf("replacements = %q, want %q", res.Settings.Typing.Replacements, want)
+	}
+
+	res, err = Import([]byte(`{"version":1,"typing":{"replacements":null}}`))
+	if err != nil {
+		t.Fatalf("Import null: %v", err)
+	}
+	if r := res.Settings.Typing.Replacements; r == nil || len(r) != 0 {
+		t.Errorf("null replacements = %#v, want an empty list", r)
+	}
+
+	_, err = Import([]byte(`{"version":1,"typing":{"replacements":[{"from":5}]}}`))
+	var verrs ValidationErrors
+	if !errors.As(err, &verrs) || !strings.HasPrefix(verrs[0].Field, "typing.replacements") {
+		t.Errorf("Import of a bad rule = %v, want an error naming typing.replacements", err)
+	}
+}
+
+func TestCloneCopiesReplacements(t *testing.T) {
+	s := Defaults()
+	c := s.Clone()
+	c.Typing.Replacements[0].To = ";"
+	if s.Typing.Replacements[0].To != "," {
+		t.Error("Clone shares the replacements with the original")
+	}
+	s.Typing.Replacements = nil
+	if r := s.Clone().Typing.Replacements; r == nil {
+		t.Error("Clone of nil replacements is nil; want [] so exports show a list")
+	}
 }

@@ -3,6 +3,8 @@
 // wailsjs/go/models.ts declares the same shapes as classes; src/api/modelcheck.ts fails the type check when the
 // two drift apart.
 
+import type { CommandState, OutboxState } from "./tonny";
+
 /** How Tonny (an n8n webhook) is reached. The auth header value and HMAC secret live in the keychain. */
 export interface N8NSettings {
   webhook_url: string;
@@ -75,6 +77,8 @@ export interface ResponseSettings {
   cues_enabled: boolean;
   notifications: boolean;
   barge_in: boolean;
+  /** Type Tonny's text reply into the focused window, as if dictated. */
+  type_replies: boolean;
 }
 
 /** Global shortcuts ("Ctrl+Shift+V"; "" means none). */
@@ -92,6 +96,16 @@ export interface TypingSettings {
   method: string;
   key_delay_ms: number;
   clipboard_restore_ms: number;
+  /** Spoken phrases replaced before dictation is typed ("comma" → ","), longest phrase first. */
+  replacements: Replacement[];
+  /** Upper-case the first letter after a replaced . ? ! or new line. */
+  capitalize: boolean;
+}
+
+/** One dictation rule. In `to`, the two characters \n mean a new line and \t a tab. */
+export interface Replacement {
+  from: string;
+  to: string;
 }
 
 /** Everything else. */
@@ -218,6 +232,10 @@ export interface Snapshot {
   paths: Paths;
   profiles: ProfileSummary[];
   server: ServerState;
+  /** The n8n outbox at a glance. */
+  outbox: OutboxState;
+  /** The latest command to Tonny; id "" = none since start. */
+  lastCommand: CommandState;
   eventsDropped: number;
   logsDropped: number;
   uptimeSeconds: number;

@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import { Autocomplete, NumberInput, Select, Stack, Switch, Text, Textarea, TextInput } from "@mantine/core";
 import type { FieldSpec } from "./schema";
 import { DeviceField } from "./DeviceField";
+import { ReplacementsField } from "./ReplacementsField";
 
 export interface FieldControlProps {
   spec: FieldSpec;
@@ -32,6 +33,8 @@ export function FieldControl(props: FieldControlProps) {
       return <TextField {...props} spec={spec} />;
     case "device":
       return <DeviceField {...props} spec={spec} />;
+    case "replacements":
+      return <ReplacementsField {...props} />;
   }
 }
 

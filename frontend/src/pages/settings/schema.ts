@@ -20,7 +20,8 @@ export type FieldSpec =
   | (Base & { kind: "switch" })
   | (Base & { kind: "select"; options: Option[] })
   | (Base & { kind: "list"; placeholder?: string })
-  | (Base & { kind: "device"; direction: "input" | "output" });
+  | (Base & { kind: "device"; direction: "input" | "output" })
+  | (Base & { kind: "replacements" });
 
 export interface GroupSpec {
   id: SettingsGroup;
@@ -123,6 +124,7 @@ export const settingsSchema: GroupSpec[] = [
       { path: "response.cues_enabled", kind: "switch", label: "Sound cues on start, stop and error" },
       { path: "response.notifications", kind: "switch", label: "Desktop notifications" },
       { path: "response.barge_in", kind: "switch", label: "Stop speaking when I talk" },
+      { path: "response.type_replies", kind: "switch", label: "Type Tonny's text replies", description: "Types the reply into the focused window, as if dictated." },
     ],
   },
   {
@@ -146,6 +148,14 @@ export const settingsSchema: GroupSpec[] = [
       { path: "typing.method", kind: "select", label: "Method", options: opts("auto", "xdotool", "wtype", "ydotool", "dotool", "portal", "clipboard") },
       { path: "typing.key_delay_ms", kind: "number", label: "Delay between keys", suffix: " ms" },
       { path: "typing.clipboard_restore_ms", kind: "number", label: "Restore clipboard after", suffix: " ms", description: "0 does not restore." },
+      { path: "typing.capitalize", kind: "switch", label: "Capitalize after a spoken . ? ! or new line" },
+      {
+        path: "typing.replacements",
+        kind: "replacements",
+        label: "Spoken phrases",
+        description:
+          "Each phrase you say is typed as the text next to it: whole words, any case, longest phrase first. Write \\n for a new line and \\t for a tab; leave it empty to drop the phrase. Remove a rule that fires by mistake.",
+      },
     ],
   },
   {
