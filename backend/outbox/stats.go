@@ -54,11 +54,13 @@ func (q *Queue) Stats(ctx context.Context) (Stats, error) {
 		}
 	}
 	if st.Pending+st.Failed > 0 {
-		var first store.OutboxItem
-		if err := q.db.WithContext(ctx).Where("target = ?", q.o.Target).Order("id").Take(&first).Error; err != nil {
+		var first []store.OutboxItem // Find, not Take: the worker may have delivered it since the count
+		if err := q.db.WithContext(ctx).Where("target = ?", q.o.Target).Order("id").Limit(1).Find(&first).Error; err != nil {
 			return st, fmt.Errorf("read %s outbox: %w", q.o.Target, err)
 		}
-		st.Oldest = first.CreatedAt
+		if len(first) == 1 {
+			st.Oldest = first[0].CreatedAt
+		}
 	}
 	q.mu.Lock()
 	st.Blocked, st.LastErr = q.blocked, q.lastErr
