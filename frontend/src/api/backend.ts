@@ -6,6 +6,21 @@ import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
 import { downloadText } from "../lib/download";
 import { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
+import {
+  EMPTY_OUTBOX,
+  NO_COMMAND,
+  parseCommandState,
+  parseDictation,
+  parseN8NTest,
+  parseOutboxState,
+  parseOutboxView,
+  parseTypingStatus,
+  type CommandResult,
+  type Dictation,
+  type N8NTest,
+  type OutboxView,
+  type TypingStatus,
+} from "./tonny";
 import type {
   DoctorCheck,
   ExportFormat,
@@ -36,6 +51,8 @@ export async function getSnapshot(): Promise<Snapshot> {
     profiles: withDefaults(s.profiles, []),
     store: { ...s.store, rows: withDefaults(s.store?.rows, {}) },
     server: parseServerState(s.server) ?? UNKNOWN_SERVER_STATE,
+    outbox: parseOutboxState(s.outbox) ?? EMPTY_OUTBOX,
+    lastCommand: parseCommandState(s.lastCommand) ?? NO_COMMAND,
   };
 }
 
@@ -190,4 +207,41 @@ export interface MicTest {
 export async function testMicrophone(device: string, seconds = 2): Promise<MicTest> {
   const r = (await App.TestMicrophone(device, seconds)) as unknown as MicTest;
   return { ...r, notices: r.notices ?? [] };
+}
+
+/** Sends a typed command to Tonny through the outbox; its progress follows as command:state events. */
+export async function sendCommand(text: string): Promise<CommandResult> {
+  const r = (await App.SendCommand(text)) as unknown as Partial<CommandResult> | null;
+  return { id: r?.id ?? "", status: r?.status ?? "" };
+}
+
+/** One test round trip to the n8n webhook, outside the outbox. */
+export async function testN8N(): Promise<N8NTest> {
+  return parseN8NTest(await App.TestN8N());
+}
+
+/** The outbox's state and waiting commands. */
+export async function outbox(): Promise<OutboxView> {
+  return parseOutboxView(await App.Outbox());
+}
+
+/** Retries one waiting command now, or all of them with id 0 (also lifts a pause). */
+export function retryOutbox(id: number): Promise<void> {
+  return App.RetryOutbox(id);
+}
+
+/** Drops one waiting command for good. */
+export function discardOutbox(id: number): Promise<void> {
+  return App.DiscardOutbox(id);
+}
+
+/** Detects what can insert text on this desktop session. */
+export async function typingStatus(): Promise<TypingStatus> {
+  return parseTypingStatus(await App.TypingStatus());
+}
+
+/** Waits delayMs (for the user to click into a text field), then types a test phrase there. */
+export async function testTyping(delayMs: number): Promise<Dictation> {
+  const r = parseDictation(await App.TestTyping(delayMs));
+  return r ?? { text: "", status: "failed", method: "", onClipboard: false, message: "The backend gave no result." };
 }

@@ -170,6 +170,84 @@ describe("event map", () => {
     expect(parseEvent("audio:level", 0)).toBeNull();
   });
 
+  it("parses command:state, requiring an id and a status and filling the rest", () => {
+    const full = {
+      id: "r1",
+      text: "lights on",
+      status: "delivered",
+      reply: "Done.",
+      speak: true,
+      message: "",
+      attempts: 1,
+      latencyMs: 840,
+      at: "2025-01-01T12:00:00Z",
+    };
+    expect(parseEvent("command:state", full)).toEqual(full);
+    expect(parseEvent("command:state", { id: "r2", status: "queued" })).toEqual({
+      id: "r2",
+      text: "",
+      status: "queued",
+      reply: "",
+      speak: false,
+      message: "",
+      attempts: 0,
+      latencyMs: 0,
+      at: "",
+    });
+    expect(parseEvent("command:state", { ...full, attempts: "3", latencyMs: -1, speak: "yes", reply: 7 })).toMatchObject({
+      attempts: 0,
+      latencyMs: 0,
+      speak: false,
+      reply: "",
+    });
+    expect(parseEvent("command:state", { id: "r1", text: "x" })).toBeNull();
+    expect(parseEvent("command:state", { status: "queued" })).toBeNull();
+    expect(parseEvent("command:state", { id: 1, status: "queued" })).toBeNull();
+    expect(parseEvent("command:state", null)).toBeNull();
+    expect(parseEvent("command:state", ["r1", "queued"])).toBeNull();
+  });
+
+  it("parses outbox:state, requiring the counts and defaulting the breaker to closed", () => {
+    const full = {
+      pending: 3,
+      failed: 1,
+      oldestAt: "2025-01-01T12:00:00Z",
+      breaker: "open",
+      retryAt: "2025-01-01T12:00:30Z",
+      blocked: "",
+      lastError: "connection refused",
+    };
+    expect(parseEvent("outbox:state", full)).toEqual(full);
+    expect(parseEvent("outbox:state", { pending: 0, failed: 0 })).toEqual({
+      pending: 0,
+      failed: 0,
+      oldestAt: "",
+      breaker: "closed",
+      retryAt: "",
+      blocked: "",
+      lastError: "",
+    });
+    expect(parseEvent("outbox:state", { pending: "3", failed: 0 })).toBeNull();
+    expect(parseEvent("outbox:state", { pending: 3 })).toBeNull();
+    expect(parseEvent("outbox:state", { pending: Number.NaN, failed: 0 })).toBeNull();
+    expect(parseEvent("outbox:state", "open")).toBeNull();
+  });
+
+  it("parses dictation:done, requiring text and status", () => {
+    const full = { text: "hello", status: "failed", method: "xdotool", onClipboard: true, message: "xdotool exited 1" };
+    expect(parseEvent("dictation:done", full)).toEqual(full);
+    expect(parseEvent("dictation:done", { text: "hi", status: "clipboard" })).toEqual({
+      text: "hi",
+      status: "clipboard",
+      method: "",
+      onClipboard: false,
+      message: "",
+    });
+    expect(parseEvent("dictation:done", { status: "typed" })).toBeNull();
+    expect(parseEvent("dictation:done", { text: "hi", status: 1 })).toBeNull();
+    expect(parseEvent("dictation:done", undefined)).toBeNull();
+  });
+
   it("parses service:state", () => {
     expect(parseEvent("service:state", { service: "store", state: "ok" })).toEqual({ service: "store", state: "ok", detail: "" });
     expect(parseEvent("service:state", { service: "store" })).toBeNull();

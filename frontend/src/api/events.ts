@@ -2,6 +2,7 @@
 import { useEffect, useRef } from "react";
 import { onEvent } from "./backend";
 import { parseServerState } from "./serverState";
+import { parseCommandState, parseDictation, parseOutboxState, type CommandState, type Dictation, type OutboxState } from "./tonny";
 import type { LogEntry, ServerState } from "./types";
 
 export interface SettingsChangedPayload {
@@ -80,6 +81,15 @@ export interface AudioLevelPayload {
   device: string;
 }
 
+/** One command to Tonny moving along (event.CommandStatePayload); the same shape as Snapshot.lastCommand. */
+export type CommandStatePayload = CommandState;
+
+/** The n8n outbox at a glance (event.OutboxStatePayload); the same shape as Snapshot.outbox. */
+export type OutboxStatePayload = OutboxState;
+
+/** Dictated text on its way into the focused window (event.DictationPayload). */
+export type DictationPayload = Dictation;
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -92,6 +102,9 @@ export interface EventMap {
   "transcript:final": TranscriptFinalPayload;
   "listening:state": ListeningStatePayload;
   "audio:level": AudioLevelPayload;
+  "command:state": CommandStatePayload;
+  "outbox:state": OutboxStatePayload;
+  "dictation:done": DictationPayload;
 }
 
 export type EventName = keyof EventMap;
@@ -188,6 +201,9 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
     isObj(raw) && Number.isFinite(raw.rms) && Number.isFinite(raw.peak)
       ? { rms: raw.rms as number, peak: raw.peak as number, device: str(raw.device) ?? "" }
       : null,
+  "command:state": parseCommandState,
+  "outbox:state": parseOutboxState,
+  "dictation:done": parseDictation,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

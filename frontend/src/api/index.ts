@@ -16,7 +16,11 @@ export type {
   ListeningState,
   ListeningStatePayload,
   AudioLevelPayload,
+  CommandStatePayload,
+  OutboxStatePayload,
+  DictationPayload,
 } from "./events";
+export * from "./tonny";
 export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";
 export type { LiveTranscript, LiveState, LiveAction } from "./live";
 export { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";

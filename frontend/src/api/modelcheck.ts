@@ -19,6 +19,7 @@ import type {
   Snapshot,
   StoreStatus,
 } from "./types";
+import type { CommandResult, CommandState, Dictation, N8NTest, OutboxEntry, OutboxState, OutboxView, TypingStatus, TypingTool } from "./tonny";
 
 /** The data of a generated class: its fields, recursively, without the helper methods. */
 type Plain<T> = T extends (...args: never[]) => unknown
@@ -55,6 +56,15 @@ export const modelChecks: {
   logPage: Same<logging.Page, LogPage>;
   logEntry: Same<event.LogAppendedPayload, LogEntry>;
   doctorCheck: Equal<LowerKeys<Plain<doctor.Check>>, Plain<DoctorCheck>>;
+  commandState: Same<event.CommandStatePayload, CommandState>;
+  outboxState: Same<event.OutboxStatePayload, OutboxState>;
+  dictation: Same<event.DictationPayload, Dictation>;
+  commandResult: Same<daemon.CommandResult, CommandResult>;
+  outboxEntry: Same<daemon.OutboxEntry, OutboxEntry>;
+  outboxView: Same<daemon.OutboxView, OutboxView>;
+  n8nTest: Same<daemon.N8NTest, N8NTest>;
+  typingTool: Same<daemon.TypingTool, TypingTool>;
+  typingStatus: Same<daemon.TypingStatus, TypingStatus>;
 } = {
   settings: true,
   fieldError: true,
@@ -71,4 +81,13 @@ export const modelChecks: {
   logPage: true,
   logEntry: true,
   doctorCheck: true,
+  commandState: true,
+  outboxState: true,
+  dictation: true,
+  commandResult: true,
+  outboxEntry: true,
+  outboxView: true,
+  n8nTest: true,
+  typingTool: true,
+  typingStatus: true,
 };

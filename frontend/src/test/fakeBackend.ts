@@ -24,6 +24,13 @@ export function createFakeBackend() {
     toggleListening: vi.fn(),
     audioDevices: vi.fn((): Promise<AudioDevice[]> => Promise.resolve([])),
     testMicrophone: vi.fn(),
+    sendCommand: vi.fn(),
+    testN8N: vi.fn(),
+    outbox: vi.fn(),
+    retryOutbox: vi.fn(),
+    discardOutbox: vi.fn(),
+    typingStatus: vi.fn(),
+    testTyping: vi.fn(),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {

@@ -1,6 +1,17 @@
 // Test data shaped like the backend's answers. defaultSettings mirrors settings.Defaults() in
 // backend/settings/settings.go.
-import type { LogEntry, ServerState, Settings, Snapshot } from "../api";
+import type {
+  CommandState,
+  Dictation,
+  LogEntry,
+  N8NTest,
+  OutboxEntry,
+  OutboxState,
+  ServerState,
+  Settings,
+  Snapshot,
+  TypingStatus,
+} from "../api";
 
 export const defaultSettings: Settings = {
   n8n: { webhook_url: "", auth_header_name: "X-Tonny-Key", sign_requests: false, connect_timeout_s: 10, reply_timeout_s: 45, health_url: "" },
@@ -99,6 +110,8 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     paths: { database: "/tmp/t.db", logFile: "/tmp/t.log", socket: "/tmp/t.sock" },
     profiles: [],
     server: serverState(),
+    outbox: outboxState(),
+    lastCommand: commandState({ id: "", text: "", status: "" }),
     eventsDropped: 0,
     logsDropped: 0,
     uptimeSeconds: 5,
@@ -136,6 +149,69 @@ export function logEntry(id: number, over: Partial<LogEntry> = {}): LogEntry {
     level: "INFO",
     component: "app",
     message: `message ${id}`,
+    ...over,
+  };
+}
+
+/** The n8n outbox as event.OutboxStatePayload sends it; empty and delivering by default. */
+export function outboxState(over: Partial<OutboxState> = {}): OutboxState {
+  return { pending: 0, failed: 0, oldestAt: "", breaker: "closed", retryAt: "", blocked: "", lastError: "", ...over };
+}
+
+/** A command to Tonny as event.CommandStatePayload sends it; a delivered one with a reply by default. */
+export function commandState(over: Partial<CommandState> = {}): CommandState {
+  return {
+    id: "req-1",
+    text: "turn on the kitchen lights",
+    status: "delivered",
+    reply: "The kitchen lights are on.",
+    speak: true,
+    message: "",
+    attempts: 1,
+    latencyMs: 840,
+    at: "2025-01-01T12:00:00Z",
+    ...over,
+  };
+}
+
+/** One waiting outbox command (daemon.OutboxEntry). */
+export function outboxEntry(id: number, over: Partial<OutboxEntry> = {}): OutboxEntry {
+  return {
+    id,
+    requestId: `req-${id}`,
+    text: `command ${id}`,
+    status: "pending",
+    attempts: 2,
+    lastError: "connection refused",
+    createdAt: "2025-01-01T12:00:00Z",
+    nextAttemptAt: "2025-01-01T12:00:30Z",
+    ...over,
+  };
+}
+
+/** A dictation result (event.DictationPayload); typed with xdotool by default. */
+export function dictation(over: Partial<Dictation> = {}): Dictation {
+  return { text: "hello world", status: "typed", method: "xdotool", onClipboard: false, message: "", ...over };
+}
+
+/** A successful n8n test (daemon.N8NTest). */
+export function n8nTest(over: Partial<N8NTest> = {}): N8NTest {
+  return { ok: true, class: "reply", status: 200, message: "Tonny answered.", reply: "pong", latencyMs: 120, ...over };
+}
+
+/** Typing detection on an X11 session with xdotool (daemon.TypingStatus). */
+export function typingStatus(over: Partial<TypingStatus> = {}): TypingStatus {
+  return {
+    session: "x11",
+    desktop: "GNOME",
+    chosen: "xdotool",
+    clipboard: "xclip",
+    summary: "X11 session (GNOME): typing with xdotool.",
+    methods: [
+      { method: "xdotool", available: true, reason: "" },
+      { method: "ydotool", available: false, reason: "ydotoold is not running" },
+      { method: "wtype", available: false, reason: "needs a Wayland session" },
+    ],
     ...over,
   };
 }

@@ -26,7 +26,8 @@ describe("DashboardPage", () => {
     await act(async () => fake.emit("service:state", { service: "whisper-server", state: "down", detail: "exited with status 1" }));
     await waitFor(() => expect(screen.getByTestId("service-whisper-server").getAttribute("data-state")).toBe("down"));
     expect(screen.getByTestId("service-detail-whisper-server").textContent).toBe("exited with status 1");
-    expect(screen.getByTestId("dashboard-last-command").textContent).toContain("Not available yet");
+    expect(screen.getByTestId("dashboard-last-command").textContent).toContain("No command yet");
+    expect(screen.getByTestId("outbox-summary").textContent).toBe("All delivered");
   });
 
   it("runs the system check and shows fixes, whatever the key case", async () => {

@@ -1,5 +1,5 @@
-// The Dashboard: the speech server, services, the live transcript and last utterance, keychain, storage, system
-// check, and the sections later versions fill (audio level, command reply).
+// The Dashboard: the speech server, services, the live transcript and last utterance, the audio level, Ask Tonny
+// with the latest command and the outbox, keychain, storage and the system check.
 import type { ReactNode } from "react";
 import { Alert, Badge, Card, Code, Group, Loader, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
 import { useSnapshot, type Snapshot } from "../../api";
@@ -7,9 +7,11 @@ import { formatBytes } from "../../lib/format";
 import { AudioLevelMeter } from "./AudioLevelMeter";
 import { LastUtteranceCard } from "./LastUtteranceCard";
 import { LiveTranscriptCard } from "./LiveTranscriptCard";
+import { OutboxCard } from "./OutboxCard";
 import { ServiceCards } from "./ServiceCards";
 import { SpeechServerCard } from "./SpeechServerCard";
 import { SystemCheck } from "./SystemCheck";
+import { TonnyCard } from "./TonnyCard";
 
 function Section({ title, children, testId }: { title: string; children: ReactNode; testId?: string }) {
   return (
@@ -21,12 +23,6 @@ function Section({ title, children, testId }: { title: string; children: ReactNo
     </Card>
   );
 }
-
-const NotYet = () => (
-  <Text c="dimmed" size="sm">
-    Not available yet.
-  </Text>
-);
 
 export function DashboardPage() {
   const { snapshot, error, loading } = useSnapshot();
@@ -62,9 +58,8 @@ export function DashboardPage() {
         <Section title="Audio level" testId="dashboard-audio-level">
           <AudioLevelMeter />
         </Section>
-        <Section title="Last command and reply" testId="dashboard-last-command">
-          <NotYet />
-        </Section>
+        <TonnyCard />
+        <OutboxCard />
       </SimpleGrid>
       <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
         <Section title="Keychain" testId="dashboard-keychain">

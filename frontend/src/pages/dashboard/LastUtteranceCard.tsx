@@ -1,11 +1,17 @@
 // The last finished utterance (transcript:final): its text and mode, the error if the session failed (with
-// what was heard before it), and where the time went from the key press to the final text.
+// what was heard before it), where the time went from the key press to the final text, and what became of the
+// last dictation (dictation:done).
+import { useState } from "react";
 import { Alert, Badge, Card, Group, Progress, Table, Text, Title } from "@mantine/core";
-import { useLastUtterance, type TranscriptFinalPayload } from "../../api";
+import { useEvent, useLastUtterance, type Dictation, type TranscriptFinalPayload } from "../../api";
 import { formatStepMs, latencySteps } from "./liveView";
+import { dictationOutcome } from "./tonnyView";
 
 export function LastUtteranceCard() {
   const last = useLastUtterance();
+  // Failures also arrive as app:notice (NoticeListener); here only the outcome, next to the utterance.
+  const [dictation, setDictation] = useState<Dictation | null>(null);
+  useEvent("dictation:done", setDictation);
   return (
     <Card withBorder padding="lg" data-testid="last-utterance" data-state={last ? (last.error ? "error" : "ok") : "none"}>
       <Group justify="space-between" align="flex-start" mb="sm" gap="sm">
@@ -23,6 +29,7 @@ export function LastUtteranceCard() {
           Nothing said yet.
         </Text>
       )}
+      {dictation && <LastDictation d={dictation} />}
     </Card>
   );
 }
@@ -77,5 +84,14 @@ function LatencyTable({ u }: { u: TranscriptFinalPayload }) {
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+function LastDictation({ d }: { d: Dictation }) {
+  const failed = d.status === "failed";
+  return (
+    <Text size="xs" mt="sm" c={failed ? "red" : "dimmed"} style={{ wordBreak: "break-word" }} data-testid="last-dictation" data-status={d.status}>
+      Last dictation{d.text ? ` “${d.text.length > 80 ? `${d.text.slice(0, 80)}…` : d.text}”` : ""}: {dictationOutcome(d)}
+    </Text>
   );
 }

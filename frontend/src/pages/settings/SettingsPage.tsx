@@ -1,14 +1,16 @@
 // The Settings screen: one tab per settings group (live-validated, saved together), then Secrets,
 // Import & export, and Data.
-import { useMemo, useState } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { Alert, Badge, Button, Code, Group, List, Loader, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
 import { countErrorsByGroup, useSnapshot } from "../../api";
 import { notify } from "../../components/notify";
 import { DataSection } from "./DataSection";
 import { GroupForm } from "./GroupForm";
+import { N8NTestSection } from "./N8NTestSection";
 import { settingsSchema } from "./schema";
 import { SecretsSection } from "./SecretsSection";
 import { TransferSection } from "./TransferSection";
+import { TypingSection } from "./TypingSection";
 import { useSettingsForm } from "./useSettingsForm";
 
 const EXTRA_TABS = [
@@ -16,6 +18,12 @@ const EXTRA_TABS = [
   { id: "transfer", label: "Import & export" },
   { id: "data", label: "Data" },
 ] as const;
+
+/** Per settings group, a section shown under its inputs (tests and detection that act on the saved settings). */
+const GROUP_EXTRAS: Partial<Record<string, (p: { dirty: boolean }) => ReactNode>> = {
+  n8n: ({ dirty }) => <N8NTestSection dirty={dirty} />,
+  typing: () => <TypingSection />,
+};
 
 export function SettingsPage() {
   const { error: snapshotError } = useSnapshot();
@@ -162,6 +170,11 @@ export function SettingsPage() {
               onChange={form.setField}
               onLocalError={form.setLocalError}
             />
+            {GROUP_EXTRAS[g.id] && (
+              <Stack mt="lg" gap="md" data-testid={`settings-extra-${g.id}`}>
+                {GROUP_EXTRAS[g.id]!({ dirty: form.dirty })}
+              </Stack>
+            )}
           </Tabs.Panel>
         ))}
         <Tabs.Panel value="secrets" pl="lg">
