@@ -189,9 +189,10 @@ func (c *collector) n8n(n N8NSettings) {
 	if n.HealthURL != "" {
 		c.webURL("n8n.health_url", n.HealthURL)
 	}
-	if !httpToken.MatchString(n.AuthHeaderName) {
+	// Empty means the webhook has no Header auth (n8n's "None"): allowed, though Settings recommends a key.
+	if n.AuthHeaderName != "" && !httpToken.MatchString(n.AuthHeaderName) {
 		c.add("n8n.auth_header_name", "must be an HTTP header name such as X-Tonny-Key (letters, digits and "+
-			"-, no spaces or colon).")
+			"-, no spaces or colon), or empty for a webhook without header auth.")
 	}
 }
 

@@ -61,7 +61,6 @@ func TestValidateNamesExactlyTheBadField(t *testing.T) {
 		{"health http remote", "n8n.health_url", func(s *Settings) { s.N8N.HealthURL = "http://example.com/healthz" }},
 		{"header name space", "n8n.auth_header_name", func(s *Settings) { s.N8N.AuthHeaderName = "X Tonny" }},
 		{"header name colon", "n8n.auth_header_name", func(s *Settings) { s.N8N.AuthHeaderName = "X-Tonny-Key:" }},
-		{"header name empty", "n8n.auth_header_name", func(s *Settings) { s.N8N.AuthHeaderName = "" }},
 		{"connect timeout 0", "n8n.connect_timeout_s", func(s *Settings) { s.N8N.ConnectTimeoutS = 0 }},
 		{"reply timeout big", "n8n.reply_timeout_s", func(s *Settings) { s.N8N.ReplyTimeoutS = 601 }},
 
@@ -208,6 +207,7 @@ func TestValidateAccepts(t *testing.T) {
 		{"webhook http ::1", func(s *Settings) { s.N8N.WebhookURL = "http://[::1]:5678/webhook/tonny" }},
 		{"webhook harmless query", func(s *Settings) { s.N8N.WebhookURL = "https://example.com/w?room=kitchen&design=1&author=x" }},
 		{"header authorization", func(s *Settings) { s.N8N.AuthHeaderName = "Authorization" }},
+		{"no header auth", func(s *Settings) { s.N8N.AuthHeaderName = "" }},
 		{"unmanaged without command", func(s *Settings) {
 			s.Whisper.Managed = false
 			s.Whisper.Command = ""

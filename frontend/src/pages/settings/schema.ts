@@ -59,7 +59,7 @@ export const settingsSchema: GroupSpec[] = [
     description: "The n8n webhook that answers commands. The auth header value and signing secret are in Secrets.",
     fields: [
       { path: "n8n.webhook_url", kind: "text", label: "Webhook URL", placeholder: "https://n8n.example.org/webhook/tonny", description: "https is required unless the host is this machine." },
-      { path: "n8n.auth_header_name", kind: "text", label: "Auth header name", description: "The header n8n's Header Auth checks; its value is a secret." },
+      { path: "n8n.auth_header_name", kind: "text", label: "Auth header name", description: "The header n8n's Header Auth checks; its value is a secret. Empty for a webhook without header auth." },
       { path: "n8n.sign_requests", kind: "switch", label: "Sign requests (HMAC-SHA256)", description: "Adds X-Tonny-Timestamp and X-Tonny-Signature using the signing secret." },
       { path: "n8n.connect_timeout_s", kind: "number", label: "Connect timeout", suffix: " s", description: "Dialing and TLS handshake (1–120 s)." },
       { path: "n8n.reply_timeout_s", kind: "number", label: "Reply timeout", suffix: " s", description: "The whole request, while the workflow runs (1–600 s)." },
