@@ -25,7 +25,7 @@ const (
 )
 
 // startN8N starts the n8n simulator with header auth and signatures, as a careful admin would set it up.
-func startN8N(t *testing.T, b n8nsim.Behaviour) *n8nsim.Sim {
+func startN8N(t testing.TB, b n8nsim.Behaviour) *n8nsim.Sim {
 	t.Helper()
 	sim, err := n8nsim.Start(n8nsim.Config{AuthHeader: testAuthHeader, AuthValue: testAuthValue, SignSecret: testSignSecret, Behaviour: b})
 	if err != nil {
@@ -36,7 +36,7 @@ func startN8N(t *testing.T, b n8nsim.Behaviour) *n8nsim.Sim {
 }
 
 // tonnyDaemon starts a daemon pointed at sim, with its keys in the keychain.
-func tonnyDaemon(t *testing.T, sim *n8nsim.Sim, change func(*settings.Settings)) (*Daemon, *harness) {
+func tonnyDaemon(t testing.TB, sim *n8nsim.Sim, change func(*settings.Settings)) (*Daemon, *harness) {
 	t.Helper()
 	h := newHarness(t)
 	h.configure(t, func(s *settings.Settings) {

@@ -46,7 +46,7 @@ type harness struct {
 
 // newHarness puts every file of the daemon in a temp dir and pre-selects the encrypted-file keychain, so the
 // test does not depend on which keychain the machine has (the secret package tests the real ones).
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	for _, v := range []string{"XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"} {
@@ -71,7 +71,7 @@ func newHarness(t *testing.T) *harness {
 }
 
 // configure changes the stored settings before a daemon starts, as a user would in Settings.
-func (h *harness) configure(t *testing.T, change func(*settings.Settings)) {
+func (h *harness) configure(t testing.TB, change func(*settings.Settings)) {
 	t.Helper()
 	st, err := store.Open(context.Background(), h.db)
 	if err != nil {
@@ -90,12 +90,12 @@ func (h *harness) configure(t *testing.T, change func(*settings.Settings)) {
 }
 
 // start runs a daemon until the test ends (or stop is called) and returns it with its stop function.
-func (h *harness) start(t *testing.T) (*Daemon, func()) {
+func (h *harness) start(t testing.TB) (*Daemon, func()) {
 	t.Helper()
 	return h.startWith(t, func(string) (string, error) { return "file-keyring-password", nil })
 }
 
-func (h *harness) startWith(t *testing.T, password func(string) (string, error)) (*Daemon, func()) {
+func (h *harness) startWith(t testing.TB, password func(string) (string, error)) (*Daemon, func()) {
 	t.Helper()
 	inst, err := control.AcquireInstance(filepath.Join(h.dir, "run", "instance.lock"))
 	if err != nil {

@@ -1,0 +1,107 @@
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tonnytray/tonnytray/backend/n8nsim"
+)
+
+// spoken records when replies reach the speaker (the TTS issue's player plugs in here).
+type spoken struct {
+	mu  sync.Mutex
+	at  []time.Time
+	got chan struct{}
+}
+
+func (s *spoken) Speak(context.Context, string) error {
+	s.mu.Lock()
+	s.at = append(s.at, time.Now())
+	s.mu.Unlock()
+	s.got <- struct{}{}
+	return nil
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[min(len(s)-1, int(float64(len(s))*p))]
+}
+
+// BenchmarkCommandPath measures the command path with the n8n simulator on loopback (header auth and
+// signatures on): final text in → request on the wire, and request on the wire → reply handed to the speaker
+// (the simulator answers at once, so this is TonnyTray's share plus one loopback HTTP response).
+func BenchmarkCommandPath(b *testing.B) {
+	sim := startN8N(b, n8nsim.RespondJSON)
+	d, _ := tonnyDaemon(b, sim, nil)
+	sp := &spoken{got: make(chan struct{}, 1)}
+	d.tonny.speaker = sp
+	d.settings.Get() // warm
+	toWire := make([]time.Duration, 0, b.N)
+	toSpeaker := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if _, err := d.SendCommand(context.Background(), fmt.Sprintf("turn on light %d", i), nil, nil); err != nil {
+			b.Fatal(err)
+		}
+		select {
+		case <-sp.got:
+		case <-time.After(10 * time.Second):
+			b.Fatal("no reply reached the speaker")
+		}
+		rec := sim.Received()[i]
+		sp.mu.Lock()
+		handed := sp.at[i]
+		sp.mu.Unlock()
+		toWire = append(toWire, rec.At.Sub(start))
+		toSpeaker = append(toSpeaker, handed.Sub(rec.At))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(toWire, 0.5).Microseconds())/1000, "text→wire-p50-ms")
+	b.ReportMetric(float64(percentile(toWire, 0.95).Microseconds())/1000, "text→wire-p95-ms")
+	b.ReportMetric(float64(percentile(toSpeaker, 0.5).Microseconds())/1000, "wire→speaker-p50-ms")
+	b.ReportMetric(float64(percentile(toSpeaker, 0.95).Microseconds())/1000, "wire→speaker-p95-ms")
+}
+
+// BenchmarkOutboxDrain measures how fast 500 commands queued during an outage reach n8n once it is back
+// ("retry now", so the circuit's 30 s probe wait is not part of the figure).
+func BenchmarkOutboxDrain(b *testing.B) {
+	sim := startN8N(b, n8nsim.RespondJSON)
+	d, _ := tonnyDaemon(b, sim, nil)
+	const backlog = 500
+	var total time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		if err := sim.SetDown(true); err != nil {
+			b.Fatal(err)
+		}
+		for j := range backlog {
+			if _, err := d.SendCommand(context.Background(), fmt.Sprintf("command %d/%d", i, j), nil, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := sim.SetDown(false); err != nil {
+			b.Fatal(err)
+		}
+		before := len(sim.Received())
+		b.StartTimer()
+		start := time.Now()
+		if err := d.RetryOutbox(context.Background(), 0); err != nil {
+			b.Fatal(err)
+		}
+		for len(sim.Received()) < before+backlog {
+			if time.Since(start) > time.Minute {
+				b.Fatalf("drain stalled at %d of %d", len(sim.Received())-before, backlog)
+			}
+			time.Sleep(time.Millisecond)
+		}
+		total += time.Since(start)
+	}
+	b.ReportMetric(float64(backlog*b.N)/total.Seconds(), "commands/s")
+}
