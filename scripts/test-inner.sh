@@ -33,7 +33,8 @@ record "interop" "$ipass" "$ifail"
 # go test then reports as a failure ("context deadline exceeded") although nothing crashed.
 stage "fuzzing every parser of outside input (bounded: ${FUZZ_EXECS:=100000} executions each)"
 for target in "FuzzParseMessage ./backend/whisper" "FuzzParseTime ./backend/whisper" "FuzzImport ./backend/settings" \
-  "FuzzRedactor ./backend/logging" "FuzzParseKey ./backend/secret"; do
+  "FuzzRedactor ./backend/logging" "FuzzParseKey ./backend/secret" "FuzzClassify ./backend/n8n" \
+  "FuzzDecide ./backend/pipeline" "FuzzDictate ./backend/pipeline"; do
   set -- $target
   if go test -run '^$' -fuzz "^$1\$" -fuzztime "${FUZZ_EXECS}x" -fuzzminimizetime 1s "$2" >"$out/fuzz-$1.log" 2>&1; then
     record "fuzz $1" 1 0

@@ -76,7 +76,7 @@ type spec struct {
 	summary string
 	flags   []string // command flags it accepts besides the global ones
 	file    fileArg
-	actions []string // when set, the command takes exactly one of these words
+	actions []string                                    // when set, the command takes exactly one of these words
 	parse   func(c *Command, positional []string) error // when set, reads the positional arguments itself
 }
 

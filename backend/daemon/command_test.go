@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -280,7 +282,9 @@ func TestOutageQueuesAndRetryNowDrainsInOrder(t *testing.T) {
 		}
 		ids = append(ids, res.ID)
 	}
-	waitOutbox(t, d, func(v OutboxView) bool { return v.State.Pending == 20 && v.State.LastError != "" && v.State.OldestAt != "" })
+	waitOutbox(t, d, func(v OutboxView) bool {
+		return v.State.Pending == 20 && v.State.LastError != "" && v.State.OldestAt != ""
+	})
 	if err := sim.SetDown(false); err != nil {
 		t.Fatal(err)
 	}
@@ -342,9 +346,19 @@ func TestSendAndTestOverTheControlSocket(t *testing.T) {
 }
 
 func TestUtterancesAreRoutedBySpokenPrefix(t *testing.T) {
+	if xErr != nil {
+		t.Fatalf("this test needs a private X display: %v", xErr)
+	}
+	xclip, err := exec.LookPath("xclip")
+	if err != nil {
+		t.Fatalf("this test needs xclip (apt-get install xclip): %v", err)
+	}
 	sim := startN8N(t, n8nsim.RespondJSON)
-	empty := t.TempDir()
-	t.Setenv("PATH", empty) // no typing or clipboard tool: dictation must fail loudly, never silently
+	bin := t.TempDir()
+	if err := os.Symlink(xclip, filepath.Join(bin, "xclip")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin) // a clipboard but no typing tool: dictation must fail loudly and keep the text
 	d, _ := tonnyDaemon(t, sim, func(s *settings.Settings) {
 		s.General.CommandPrefix, s.General.DefaultRoute, s.Typing.Enabled = "Computer", "dictation", true
 	})
@@ -387,8 +401,8 @@ func TestUtterancesAreRoutedBySpokenPrefix(t *testing.T) {
 	select {
 	case ev := <-dictation.C:
 		p := ev.Payload.(event.DictationPayload)
-		if p.Status != "failed" || p.Text != "dear grandma, thank you" || p.Message == "" {
-			t.Errorf("dictation = %+v, want a failure with the text post-processed", p)
+		if p.Status != "failed" || p.Text != "dear grandma, thank you" || !p.OnClipboard || !strings.Contains(p.Message, "clipboard") {
+			t.Errorf("dictation = %+v, want a failure that kept the post-processed text on the clipboard", p)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("no dictation result")
@@ -400,6 +414,9 @@ func TestUtterancesAreRoutedBySpokenPrefix(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("a failed insertion raised no notice")
+	}
+	if out, err := exec.Command(xclip, "-selection", "clipboard", "-o").Output(); err != nil || string(out) != "dear grandma, thank you" {
+		t.Errorf("clipboard = %q, %v; want the dictated text", out, err)
 	}
 	if len(sim.Received()) != 1 {
 		t.Errorf("dictation reached Tonny: %d requests", len(sim.Received()))

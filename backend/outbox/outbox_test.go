@@ -53,7 +53,7 @@ func (f *far) deliver(_ context.Context, it Item) error {
 }
 
 func (f *far) setFail(fn func(Item) error) { f.mu.Lock(); f.fail = fn; f.mu.Unlock() }
-func (f *far) delivered() []string        { f.mu.Lock(); defer f.mu.Unlock(); return slices.Clone(f.got) }
+func (f *far) delivered() []string         { f.mu.Lock(); defer f.mu.Unlock(); return slices.Clone(f.got) }
 func (f *far) tries(id string) int         { f.mu.Lock(); defer f.mu.Unlock(); return f.attempts[id] }
 
 func openStore(t *testing.T, path string) *store.Store {

@@ -1,10 +1,10 @@
 package typing
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tonnytray/tonnytray/backend/typing/xtest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,55 +20,13 @@ var xErr error
 // TestMain starts a private Xvfb: its own display number (-displayfd), no TCP, and DISPLAY set for this test
 // binary and the tools it runs. The caller's display is never used.
 func TestMain(m *testing.M) {
-	stop, err := startXvfb()
+	stop, err := xtest.StartXvfb()
 	xErr = err
 	code := m.Run()
 	if stop != nil {
 		stop()
 	}
 	os.Exit(code)
-}
-
-func startXvfb() (func(), error) {
-	if _, err := exec.LookPath("Xvfb"); err != nil {
-		return nil, fmt.Errorf("Xvfb is not installed (apt-get install xvfb): %w", err)
-	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, err
-	}
-	defer r.Close()
-	cmd := exec.Command("Xvfb", "-displayfd", "3", "-nolisten", "tcp", "-ac", "-screen", "0", "1280x800x24")
-	cmd.ExtraFiles = []*os.File{w} // fd 3
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("start Xvfb: %w", err)
-	}
-	w.Close()
-	stop := func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	}
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case n := <-line:
-		if n == "" {
-			stop()
-			return nil, errors.New("Xvfb exited without reporting a display number")
-		}
-		os.Setenv("DISPLAY", ":"+n)
-		os.Unsetenv("WAYLAND_DISPLAY")
-		os.Setenv("XDG_SESSION_TYPE", "x11")
-		return stop, nil
-	case <-time.After(20 * time.Second):
-		stop()
-		return nil, errors.New("Xvfb did not report a display number within 20 s")
-	}
 }
 
 // needX fails the test when the private display or a tool the test drives is missing.
