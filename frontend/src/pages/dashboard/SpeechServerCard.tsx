@@ -1,22 +1,13 @@
 // The speech server (WhisperLiveKit) on the Dashboard: its state as server:state events report it, and
 // Start / Stop / Restart. Clocks re-render the card only while they change what it shows: every second while
 // the model loads, every 30 s for a running server's uptime, never otherwise (the app must idle cheaply).
-import { useEffect, useReducer, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Alert, Badge, Button, Card, Code, Group, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { backend, type ServerAction, type ServerState } from "../../api";
 import { notifyFailure } from "../../components/notify";
 import { formatElapsed, formatLogTime, formatUptime, parseTime } from "../../lib/format";
+import { useTick } from "../../lib/useTick";
 import { serverActions, serverBadge, tickInterval } from "./serverView";
-
-/** Re-renders every `ms` milliseconds while `ms` is not null; no timer at all otherwise. */
-function useTick(ms: number | null): void {
-  const [, tick] = useReducer((n: number) => n + 1, 0);
-  useEffect(() => {
-    if (ms === null) return;
-    const id = setInterval(tick, ms);
-    return () => clearInterval(id);
-  }, [ms]);
-}
 
 const VERB: Record<ServerAction, string> = { start: "start", stop: "stop", restart: "restart" };
 const LABEL: Record<ServerAction, string> = { start: "Start", stop: "Stop", restart: "Restart" };
