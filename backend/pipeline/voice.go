@@ -14,6 +14,9 @@ type VoiceOptions struct {
 	Mode    string           // "voice_activation" (one utterance per speech segment) or "continuous" (the same, never paused)
 	VAD     audio.VADOptions // aggressiveness and end-of-speech silence
 	Preroll time.Duration    // audio kept from before the detected start, so first syllables are not cut
+	// Muted, when set and true at the start of speech, ignores that speech: Tonny is talking and the microphone
+	// would hear its voice (there is no echo cancellation).
+	Muted func() bool
 }
 
 // RunVoice listens until ctx ends: every speech segment the VAD finds in the source becomes one utterance,
@@ -49,6 +52,10 @@ func (p *Pipeline) RunVoice(ctx context.Context, o VoiceOptions) error {
 		}
 		for _, ev := range events {
 			if ev.Start {
+				if o.Muted != nil && o.Muted() {
+					p.o.Log.Debug("speech ignored while Tonny speaks", "component", "pipeline")
+					continue
+				}
 				from := ev.Pos - min(ev.Pos, preroll)
 				if err := p.BeginAt(o.Mode, "", from, p.o.Now()); err != nil {
 					// Only a push-to-talk press in the middle of voice activation gets here: that one wins.
