@@ -286,6 +286,34 @@ func (a *App) TestTyping(delayMs int) (daemon.DictationResult, error) {
 	return d.TestTyping(a.ctx, time.Duration(delayMs)*time.Millisecond)
 }
 
+// Voices lists the ElevenLabs voices for the Settings picker.
+func (a *App) Voices() ([]daemon.VoiceInfo, error) {
+	d, err := a.backend()
+	if err != nil {
+		return nil, err
+	}
+	return d.VoiceList(a.ctx)
+}
+
+// PreviewVoice speaks a sample with voiceID ("" = the configured voice) and returns when it has played.
+func (a *App) PreviewVoice(voiceID string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.PreviewVoice(a.ctx, voiceID)
+}
+
+// StopSpeaking stops Tonny's voice and drops what waits to be said.
+func (a *App) StopSpeaking() error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	d.StopSpeaking()
+	return nil
+}
+
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.
 func (a *App) UnlockFileKeychain(password string) error {
 	d, err := a.backend()

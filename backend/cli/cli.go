@@ -28,6 +28,7 @@ const (
 	CmdSend         = "send"
 	CmdTest         = "test"
 	CmdOutbox       = "outbox"
+	CmdTTS          = "tts"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
@@ -44,6 +45,7 @@ type Command struct {
 	Seconds     float64 // listen: how long; 0 = the default (5 s)
 	Text        string  // send: the command text
 	NoWait      bool    // send --no-wait: return once the command is queued
+	ListVoices  bool    // tts --list-voices
 	ID          uint64  // outbox retry|discard: the item; 0 = all (retry only)
 }
 
@@ -89,6 +91,7 @@ var commands = []spec{
 	{name: CmdListen, args: "[--seconds N]", summary: "listen for N seconds (default 5) through the running instance and print the text", flags: []string{"seconds", "json"}},
 	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
 	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: parseSend},
+	{name: CmdTTS, args: "TEXT... | --list-voices [--json]", summary: "speak TEXT with Tonny's voice (through the running instance, or on its own), or list the voices", flags: []string{"list-voices", "json"}, parse: parseTTS},
 	{name: CmdTest, args: "n8n", summary: "one round trip to Tonny's webhook with a clear verdict", flags: []string{"json"}, actions: []string{"n8n"}},
 	{name: CmdOutbox, args: "[list|retry [ID]|discard ID] [--json]", summary: "show the commands waiting for Tonny; retry them now or discard one", flags: []string{"json"}, parse: parseOutbox},
 	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
@@ -120,6 +123,7 @@ func Parse(args []string) (Command, error) {
 	fs.BoolVar(&cmd.JSON, "json", false, "")
 	fs.Float64Var(&cmd.Seconds, "seconds", 0, "")
 	fs.BoolVar(&cmd.NoWait, "no-wait", false, "")
+	fs.BoolVar(&cmd.ListVoices, "list-voices", false, "")
 
 	positional, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -192,6 +196,18 @@ func parseSend(c *Command, positional []string) error {
 	c.Text = strings.TrimSpace(strings.Join(positional, " "))
 	if c.Text == "" {
 		return usagef("send needs the command text, e.g. tonnytray send \"turn on the lights\"")
+	}
+	return nil
+}
+
+// parseTTS takes the text to speak, or nothing with --list-voices.
+func parseTTS(c *Command, positional []string) error {
+	c.Text = strings.TrimSpace(strings.Join(positional, " "))
+	switch {
+	case c.ListVoices && c.Text != "":
+		return usagef("tts takes either TEXT or --list-voices, not both")
+	case !c.ListVoices && c.Text == "":
+		return usagef("tts needs the text to speak, e.g. tonnytray tts \"Hello\", or --list-voices")
 	}
 	return nil
 }

@@ -49,6 +49,8 @@ func TestParse(t *testing.T) {
 		{"send quoted, no wait", []string{"send", "turn on the lights", "--no-wait", "--json"}, Command{Name: CmdSend, Text: "turn on the lights", NoWait: true, JSON: true}},
 		{"send text that looks like a flag", []string{"send", "--", "--what"}, Command{Name: CmdSend, Text: "--what"}},
 		{"test n8n", []string{"test", "n8n"}, Command{Name: CmdTest, Action: "n8n"}},
+		{"tts", []string{"tts", "Hello", "there"}, Command{Name: CmdTTS, Text: "Hello there"}},
+		{"tts voices", []string{"tts", "--list-voices", "--json"}, Command{Name: CmdTTS, ListVoices: true, JSON: true}},
 		{"outbox lists by default", []string{"outbox"}, Command{Name: CmdOutbox, Action: "list"}},
 		{"outbox retry all", []string{"outbox", "retry"}, Command{Name: CmdOutbox, Action: "retry"}},
 		{"outbox retry one", []string{"outbox", "retry", "42"}, Command{Name: CmdOutbox, Action: "retry", ID: 42}},
@@ -95,6 +97,8 @@ func TestParseErrors(t *testing.T) {
 		{"server with a bad action", []string{"server", "reboot"}, []string{`server needs one of start, stop, restart, status, got "reboot"`}},
 		{"bad bool", []string{"status", "--json=maybe"}, []string{"invalid boolean value"}},
 		{"send without text", []string{"send", "  "}, []string{"send needs the command text"}},
+		{"tts without text", []string{"tts"}, []string{"tts needs the text to speak"}},
+		{"tts with both", []string{"tts", "hi", "--list-voices"}, []string{"either TEXT or --list-voices"}},
 		{"test of something unknown", []string{"test", "n9n"}, []string{`test needs one of n8n, got "n9n"`}},
 		{"outbox with a bad action", []string{"outbox", "flush"}, []string{`outbox needs list, retry or discard, got "flush"`}},
 		{"outbox discard without id", []string{"outbox", "discard"}, []string{"outbox discard needs the item number"}},
@@ -141,7 +145,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		if len(c.actions) > 0 {
 			args = append(args, c.actions[0])
 		}
-		if c.name == CmdSend {
+		if c.name == CmdSend || c.name == CmdTTS {
 			args = append(args, "lights", "on")
 		}
 		if got, err := Parse(args); err != nil || got.Name != c.name {

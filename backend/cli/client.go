@@ -83,6 +83,8 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		}
 	case CmdOutbox:
 		err = outbox(ctx, cmd, env)
+	case CmdTTS:
+		err = speak(ctx, cmd, env)
 	default:
 		err = fmt.Errorf("%w: %q is not a client command", ErrUsage, cmd.Name)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -128,4 +129,32 @@ func clip(s string, n int) string {
 		return strings.TrimSpace(string(r[:n-1])) + "…"
 	}
 	return s
+}
+
+// speak says text through the running instance's player, or on its own when none runs; or lists the voices.
+func speak(ctx context.Context, cmd Command, env ClientEnv) error {
+	if cmd.ListVoices {
+		var voices []daemon.VoiceInfo
+		if err := withBackend(ctx, env, "voices", nil, &voices, func(d *daemon.Daemon) (any, error) { return d.VoiceList(ctx) }); err != nil {
+			return err
+		}
+		if cmd.JSON {
+			return printJSON(env.Out, voices)
+		}
+		for _, v := range voices {
+			fmt.Fprintf(env.Out, "%-22s  %-20s  %-10s  %s\n", v.ID, v.Name, v.Category, v.Description)
+		}
+		return nil
+	}
+	// Speaking takes as long as the text; the instance bounds its own wait.
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+	defer cancel()
+	err := control.Call(ctx, env.Socket, "tts", map[string]string{"text": cmd.Text}, nil)
+	if !errors.Is(err, control.ErrNotRunning) {
+		return err
+	}
+	var res struct{}
+	return withBackend(ctx, env, "tts", map[string]string{"text": cmd.Text}, &res, func(d *daemon.Daemon) (any, error) {
+		return struct{}{}, d.SpeakStandalone(ctx, cmd.Text)
+	})
 }

@@ -39,6 +39,8 @@ type Options struct {
 	Socket   string            // control socket path; "" = paths.ControlSocket()
 	// FilePassword unlocks the encrypted-file keyring when the user chose it; nil = the file backend is locked.
 	FilePassword func(prompt string) (string, error)
+	// ElevenLabsURL replaces ElevenLabs' API address (tests and benchmarks use the simulator); "" = the real one.
+	ElevenLabsURL string
 }
 
 // Daemon is the TonnyTray backend. Create it with New, then call Run.
@@ -61,6 +63,7 @@ type Daemon struct {
 	tonny     *tonny                        // commands to Tonny (n8n) through the outbox
 	typist    typist
 	policy    pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
+	voice     *voice          // Tonny's voice: synthesis, cache and the player
 	secretsMu sync.RWMutex
 	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
 	secretErr error
@@ -124,9 +127,12 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	d.speech = d.newSpeechServer()
 	d.pipe = d.newPipeline()
 	d.tonny = d.newTonny()
+	d.voice = d.newVoice()
+	d.tonny.speaker = d
 	d.policy = pipeline.AllowAll{}
 	d.registerControl()
 	d.registerCommandControl()
+	d.registerSpeechControl()
 	d.registerServerControl()
 	d.registerListenControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
@@ -145,6 +151,10 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"voice", d.runVoice})
 	sup.Add(serviceFunc{"n8n-outbox", d.tonny.queue.Serve})
 	sup.Add(serviceFunc{"n8n-status", d.publishOutbox})
+	sup.Add(serviceFunc{"player", d.voice.player.Serve})
+	sup.Add(serviceFunc{"tts", d.runSpeech})
+	sup.Add(serviceFunc{"tts-quota", d.runQuota})
+	sup.Add(serviceFunc{"cues", d.runCues})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
@@ -208,6 +218,12 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 	if slices.ContainsFunc(c.Changed, func(f string) bool { return strings.HasPrefix(f, "n8n.") }) {
 		d.resetN8N()
 	}
+	if slices.Contains(c.Changed, "response.volume") {
+		d.voice.player.SetVolume(cur.Response.Volume)
+	}
+	if slices.Contains(c.Changed, "response.mode") {
+		d.refreshQuota()
+	}
 	restart := make([]string, 0, len(c.RestartNeeded))
 	for _, part := range c.RestartNeeded {
 		switch part {
@@ -249,6 +265,7 @@ func (d *Daemon) openSecrets(backend string, password func(prompt string) (strin
 	}
 	if d.tonny != nil {
 		d.resetN8N() // the n8n keys may be readable now
+		d.resetTTS()
 	}
 	d.component("keychain").Info("keychain opened", "backend", string(s.Backend()))
 	d.bus.Publish(event.ServiceStatePayload{Service: "keychain", State: "ok", Detail: s.Backend().Label()})

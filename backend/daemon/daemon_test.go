@@ -42,6 +42,7 @@ func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return 
 type harness struct {
 	dir, db, logFile, socket string
 	console                  *syncBuffer
+	elevenLabs               string // the ElevenLabs simulator's URL, when a test uses one
 }
 
 // newHarness puts every file of the daemon in a temp dir and pre-selects the encrypted-file keychain, so the
@@ -104,7 +105,7 @@ func (h *harness) startWith(t testing.TB, password func(string) (string, error))
 	ctx, cancel := context.WithCancel(context.Background())
 	d, err := New(ctx, Options{
 		Version: "test", DBPath: h.db, LogFile: h.logFile, Socket: h.socket, Console: h.console, Instance: inst,
-		FilePassword: password,
+		FilePassword: password, ElevenLabsURL: h.elevenLabs,
 	})
 	if err != nil {
 		cancel()

@@ -135,6 +135,10 @@ func (d *Daemon) publishLive(e event.Payload) {
 			d.liveMu.Lock()
 			d.live = event.TranscriptUpdatePayload{}
 			d.liveMu.Unlock()
+			if d.settings.Get().Response.BargeIn && d.speaking() {
+				d.component("tts").Info("barge-in: Tonny stops talking")
+				d.StopSpeaking()
+			}
 		}
 	}
 	d.bus.Publish(e)
@@ -302,7 +306,8 @@ func (d *Daemon) runVoice(ctx context.Context) error {
 				}()
 				d.component("pipeline").Info("voice activation on", "mode", a.Mode, "vad", a.VADAggressiveness, "silence_ms", a.SilenceMs)
 				err := d.pipe.RunVoice(vctx, pipeline.VoiceOptions{Mode: a.Mode, Preroll: time.Duration(a.PrerollMs) * time.Millisecond,
-					VAD: audio.VADOptions{Aggressiveness: a.VADAggressiveness, Silence: time.Duration(a.SilenceMs) * time.Millisecond}})
+					VAD:   audio.VADOptions{Aggressiveness: a.VADAggressiveness, Silence: time.Duration(a.SilenceMs) * time.Millisecond},
+					Muted: d.muted})
 				stop()
 				changed.Close()
 				if err != nil {

@@ -33,6 +33,7 @@ type Snapshot struct {
 	Server        ServerState       `json:"server"`
 	Outbox        OutboxState       `json:"outbox"`
 	LastCommand   CommandState      `json:"lastCommand"` // ID "" = none since start
+	Speech        SpeechState       `json:"speech"`
 	EventsDropped uint64            `json:"eventsDropped"`
 	LogsDropped   uint64            `json:"logsDropped"`
 	UptimeSeconds int64             `json:"uptimeSeconds"`
@@ -57,6 +58,9 @@ type KeychainStatus struct {
 
 // OutboxState is the n8n outbox at a glance.
 type OutboxState = event.OutboxStatePayload
+
+// SpeechState says whether Tonny is speaking.
+type SpeechState = event.SpeechStatePayload
 
 // CommandState is one command to Tonny and where it is.
 type CommandState = event.CommandStatePayload
@@ -105,7 +109,7 @@ type SaveResult struct {
 }
 
 // notYet lists the services later versions add, so the Dashboard says so instead of inventing a state.
-var notYet = []string{"elevenlabs", "rabbitmq"}
+var notYet = []string{"rabbitmq"}
 
 // Snapshot gathers the current state.
 func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
@@ -131,6 +135,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		serverService(server),
 		d.mic.service(),
 		d.n8nService(ob),
+		d.elevenLabsService(),
 	}
 	for _, s := range notYet {
 		services = append(services, ServiceStatus{Service: s, State: "unavailable", Detail: "not available yet"})
@@ -147,6 +152,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Server:        server,
 		Outbox:        ob,
 		LastCommand:   d.LastCommand(),
+		Speech:        d.SpeechState(),
 		EventsDropped: d.bus.Dropped(),
 		LogsDropped:   d.logging.Dropped(),
 		UptimeSeconds: int64(time.Since(d.started).Seconds()),
@@ -236,8 +242,11 @@ func (d *Daemon) UnlockFileKeychain(password string) error {
 
 // secretChanged applies a new or deleted secret to whatever uses it.
 func (d *Daemon) secretChanged(k secret.Key) {
-	if k == secret.N8NAuth || k == secret.N8NHMAC {
+	switch k {
+	case secret.N8NAuth, secret.N8NHMAC:
 		d.resetN8N()
+	case secret.ElevenLabsAPIKey:
+		d.resetTTS()
 	}
 }
 

@@ -29,6 +29,12 @@ func (d *Daemon) route(u pipeline.Utterance, transcription *uint) pipeline.Route
 		d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: err.Error()})
 		return pipeline.RouteNone
 	}
+	// "Stop" said to a talking Tonny (barge-in may have silenced it already) is not a command or dictation.
+	if isStop(dec.Text) && d.spokeWithin(10*time.Second) {
+		log.Info("spoken stop: Tonny stops talking")
+		d.StopSpeaking()
+		return pipeline.RouteNone
+	}
 	log.Info("utterance routed", "route", string(dec.Route), "reason", dec.Reason)
 	switch dec.Route {
 	case pipeline.RouteCommand:

@@ -18,6 +18,7 @@ const (
 	CommandState    Name = "command:state"
 	OutboxState     Name = "outbox:state"
 	Dictation       Name = "dictation:done"
+	SpeechState     Name = "speech:state"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -194,3 +195,15 @@ type DictationPayload struct {
 
 // EventName implements Payload.
 func (DictationPayload) EventName() Name { return Dictation }
+
+// SpeechStatePayload says whether Tonny is speaking, and what: ID is the reply's sentence ("<reply>/<n>"),
+// Text that sentence. Underruns counts the times the audio ran dry mid-sentence (silence was played).
+type SpeechStatePayload struct {
+	Speaking  bool   `json:"speaking"`
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	Underruns int    `json:"underruns"`
+}
+
+// EventName implements Payload.
+func (SpeechStatePayload) EventName() Name { return SpeechState }

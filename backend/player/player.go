@@ -329,7 +329,10 @@ func (p *Player) Serve(ctx context.Context) error {
 		gen := p.gen
 		p.mu.Unlock()
 		if v != nil {
-			err := v.e.j.err
+			var err error
+			if v.e.j.eof.Load() { // err is written before eof is set; reading it earlier races the reader
+				err = v.e.j.err
+			}
 			if v.stop.Load() {
 				err = ErrInterrupted
 			}

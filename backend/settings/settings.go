@@ -62,8 +62,6 @@ type ElevenLabsSettings struct {
 	UseSpeakerBoost bool `json:"use_speaker_boost"`
 	// Speed of speech; ElevenLabs accepts 0.7 to 1.2.
 	Speed float64 `json:"speed" validate:"range=0.7:1.2"`
-	// OutputFormat is ElevenLabs' codec_samplerate[_bitrate] name.
-	OutputFormat string `json:"output_format"`
 	// CacheMB caps the on-disk cache of synthesized replies; 0 turns caching off.
 	CacheMB int `json:"cache_mb" validate:"range=0:10240"`
 }
@@ -146,8 +144,14 @@ type ResponseSettings struct {
 	Mode string `json:"mode" validate:"oneof=text voice both"`
 	// Volume of spoken replies and cues, 0 to 1.
 	Volume float64 `json:"volume" validate:"range=0:1"`
-	// CuesEnabled plays short sounds on start, stop and error.
+	// CuesEnabled plays short sounds on start, stop and error (each can be turned off below).
 	CuesEnabled bool `json:"cues_enabled"`
+	// CueStart, CueStop and CueError switch the single cues: listening started, stopped, something failed.
+	CueStart bool `json:"cue_start"`
+	CueStop  bool `json:"cue_stop"`
+	CueError bool `json:"cue_error"`
+	// CueVolume scales the cues against the reply volume, 0 to 1.
+	CueVolume float64 `json:"cue_volume" validate:"range=0:1"`
 	// Notifications shows desktop notifications for replies and failures.
 	Notifications bool `json:"notifications"`
 	// BargeIn stops speaking when the user starts talking.
@@ -280,7 +284,6 @@ func Defaults() Settings {
 			Style:           0,
 			UseSpeakerBoost: true,
 			Speed:           1.0,
-			OutputFormat:    "mp3_44100_128",
 			CacheMB:         100,
 		},
 		Whisper: WhisperSettings{
@@ -318,6 +321,10 @@ func Defaults() Settings {
 			Mode:          ResponseBoth,
 			Volume:        0.8,
 			CuesEnabled:   true,
+			CueStart:      true,
+			CueStop:       true,
+			CueError:      true,
+			CueVolume:     0.6,
 			Notifications: true,
 			BargeIn:       true,
 			TypeReplies:   false,

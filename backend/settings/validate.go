@@ -78,11 +78,6 @@ var (
 	}
 	// elevenLabsLanguageModels accept language_code; the others answer with an error.
 	elevenLabsLanguageModels = []string{"eleven_flash_v2_5", "eleven_turbo_v2_5"}
-	elevenLabsFormats        = []string{
-		"mp3_22050_32", "mp3_44100_32", "mp3_44100_64", "mp3_44100_96", "mp3_44100_128", "mp3_44100_192",
-		"pcm_8000", "pcm_16000", "pcm_22050", "pcm_24000", "pcm_44100", "pcm_48000", "ulaw_8000", "alaw_8000",
-		"opus_48000_32", "opus_48000_64", "opus_48000_96", "opus_48000_128", "opus_48000_192",
-	}
 
 	languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)
 	iso6391      = regexp.MustCompile(`^[a-z]{2}$`)
@@ -283,10 +278,6 @@ func (c *collector) elevenLabs(e ElevenLabsSettings) {
 			c.add("elevenlabs.language_code", "is only accepted by the %s models; clear it or change "+
 				"elevenlabs.model_id.", strings.Join(elevenLabsLanguageModels, " and "))
 		}
-	}
-	if !slices.Contains(elevenLabsFormats, e.OutputFormat) {
-		c.add("elevenlabs.output_format", "is not an ElevenLabs output format (got %q); e.g. mp3_44100_128 or "+
-			"pcm_24000.", e.OutputFormat)
 	}
 }
 

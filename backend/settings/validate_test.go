@@ -77,7 +77,6 @@ func TestValidateNamesExactlyTheBadField(t *testing.T) {
 		{"style NaN", "elevenlabs.style", func(s *Settings) { s.ElevenLabs.Style = math.NaN() }},
 		{"speed 2", "elevenlabs.speed", func(s *Settings) { s.ElevenLabs.Speed = 2 }},
 		{"speed inf", "elevenlabs.speed", func(s *Settings) { s.ElevenLabs.Speed = math.Inf(1) }},
-		{"output format", "elevenlabs.output_format", func(s *Settings) { s.ElevenLabs.OutputFormat = "wav" }},
 		{"cache negative", "elevenlabs.cache_mb", func(s *Settings) { s.ElevenLabs.CacheMB = -1 }},
 
 		{"command empty managed", "whisper.command", func(s *Settings) { s.Whisper.Command = "  " }},
@@ -232,7 +231,6 @@ func TestValidateAccepts(t *testing.T) {
 		{"rabbit no port", func(s *Settings) { s.RabbitMQ.URL = "amqp://localhost/" }},
 		{"rabbit host id", func(s *Settings) { s.RabbitMQ.HostID = "living-room" }},
 		{"tts language", func(s *Settings) { s.ElevenLabs.LanguageCode = "de" }},
-		{"pcm output", func(s *Settings) { s.ElevenLabs.OutputFormat = "pcm_24000" }},
 		{"no hotkeys", func(s *Settings) { s.Hotkeys = HotkeySettings{} }},
 		{"ptt F-key alone", func(s *Settings) { s.Hotkeys.PushToTalk = "F9" }},
 		{"ptt super space", func(s *Settings) { s.Hotkeys.PushToTalk = "Super+Space" }},

@@ -25,7 +25,6 @@ export interface ElevenLabsSettings {
   style: number;
   use_speaker_boost: boolean;
   speed: number;
-  output_format: string;
   cache_mb: number;
 }
 
@@ -75,6 +74,10 @@ export interface ResponseSettings {
   mode: string;
   volume: number;
   cues_enabled: boolean;
+  cue_start: boolean;
+  cue_stop: boolean;
+  cue_error: boolean;
+  cue_volume: number;
   notifications: boolean;
   barge_in: boolean;
   /** Type Tonny's text reply into the focused window, as if dictated. */

@@ -24,7 +24,6 @@ export const defaultSettings: Settings = {
     style: 0,
     use_speaker_boost: true,
     speed: 1,
-    output_format: "mp3_44100_128",
     cache_mb: 100,
   },
   whisper: {
@@ -54,7 +53,7 @@ export const defaultSettings: Settings = {
     mute_while_speaking: true,
     keep_warm: false,
   },
-  response: { mode: "both", volume: 0.8, cues_enabled: true, notifications: true, barge_in: true, type_replies: false },
+  response: { mode: "both", volume: 0.8, cues_enabled: true, cue_start: true, cue_stop: true, cue_error: true, cue_volume: 0.6, notifications: true, barge_in: true, type_replies: false },
   hotkeys: { toggle: "Ctrl+Shift+V", pause: "Ctrl+Shift+P", push_to_talk: "", double_tap_lock: false, hold_threshold_ms: 0 },
   typing: {
     enabled: true,

@@ -269,6 +269,7 @@ export namespace daemon {
 	    server: event.ServerStatePayload;
 	    outbox: event.OutboxStatePayload;
 	    lastCommand: event.CommandStatePayload;
+	    speech: event.SpeechStatePayload;
 	    eventsDropped: number;
 	    logsDropped: number;
 	    uptimeSeconds: number;
@@ -291,6 +292,7 @@ export namespace daemon {
 	        this.server = this.convertValues(source["server"], event.ServerStatePayload);
 	        this.outbox = this.convertValues(source["outbox"], event.OutboxStatePayload);
 	        this.lastCommand = this.convertValues(source["lastCommand"], event.CommandStatePayload);
+	        this.speech = this.convertValues(source["speech"], event.SpeechStatePayload);
 	        this.eventsDropped = source["eventsDropped"];
 	        this.logsDropped = source["logsDropped"];
 	        this.uptimeSeconds = source["uptimeSeconds"];
@@ -371,6 +373,25 @@ export namespace daemon {
 		    }
 		    return a;
 		}
+	}
+	
+	export class VoiceInfo {
+	    id: string;
+	    name: string;
+	    category: string;
+	    description: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new VoiceInfo(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.category = source["category"];
+	        this.description = source["description"];
+	    }
 	}
 
 }
@@ -550,6 +571,24 @@ export namespace event {
 	        this.detail = source["detail"];
 	    }
 	}
+	export class SpeechStatePayload {
+	    speaking: boolean;
+	    id: string;
+	    text: string;
+	    underruns: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new SpeechStatePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.speaking = source["speaking"];
+	        this.id = source["id"];
+	        this.text = source["text"];
+	        this.underruns = source["underruns"];
+	    }
+	}
 
 }
 
@@ -660,7 +699,6 @@ export namespace settings {
 	    style: number;
 	    use_speaker_boost: boolean;
 	    speed: number;
-	    output_format: string;
 	    cache_mb: number;
 	
 	    static createFrom(source: any = {}) {
@@ -677,7 +715,6 @@ export namespace settings {
 	        this.style = source["style"];
 	        this.use_speaker_boost = source["use_speaker_boost"];
 	        this.speed = source["speed"];
-	        this.output_format = source["output_format"];
 	        this.cache_mb = source["cache_mb"];
 	    }
 	}
@@ -805,6 +842,10 @@ export namespace settings {
 	    mode: string;
 	    volume: number;
 	    cues_enabled: boolean;
+	    cue_start: boolean;
+	    cue_stop: boolean;
+	    cue_error: boolean;
+	    cue_volume: number;
 	    notifications: boolean;
 	    barge_in: boolean;
 	    type_replies: boolean;
@@ -818,6 +859,10 @@ export namespace settings {
 	        this.mode = source["mode"];
 	        this.volume = source["volume"];
 	        this.cues_enabled = source["cues_enabled"];
+	        this.cue_start = source["cue_start"];
+	        this.cue_stop = source["cue_stop"];
+	        this.cue_error = source["cue_error"];
+	        this.cue_volume = source["cue_volume"];
 	        this.notifications = source["notifications"];
 	        this.barge_in = source["barge_in"];
 	        this.type_replies = source["type_replies"];

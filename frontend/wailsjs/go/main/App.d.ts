@@ -32,6 +32,8 @@ export function LogComponents():Promise<Array<string>>;
 
 export function Outbox():Promise<daemon.OutboxView>;
 
+export function PreviewVoice(arg1:string):Promise<void>;
+
 export function QueryLogs(arg1:main.LogFilter):Promise<logging.Page>;
 
 export function RetryOutbox(arg1:number):Promise<void>;
@@ -45,6 +47,8 @@ export function SaveTextFile(arg1:string,arg2:string):Promise<string>;
 export function SendCommand(arg1:string):Promise<daemon.CommandResult>;
 
 export function SetSecret(arg1:string,arg2:string):Promise<void>;
+
+export function StopSpeaking():Promise<void>;
 
 export function TestMicrophone(arg1:string,arg2:number):Promise<daemon.MicTest>;
 
@@ -61,3 +65,5 @@ export function UIReady():Promise<void>;
 export function UnlockFileKeychain(arg1:string):Promise<void>;
 
 export function ValidateSettings(arg1:settings.Settings):Promise<Array<settings.FieldError>>;
+
+export function Voices():Promise<Array<daemon.VoiceInfo>>;

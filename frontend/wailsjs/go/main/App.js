@@ -50,6 +50,10 @@ export function Outbox() {
   return window['go']['main']['App']['Outbox']();
 }
 
+export function PreviewVoice(arg1) {
+  return window['go']['main']['App']['PreviewVoice'](arg1);
+}
+
 export function QueryLogs(arg1) {
   return window['go']['main']['App']['QueryLogs'](arg1);
 }
@@ -76,6 +80,10 @@ export function SendCommand(arg1) {
 
 export function SetSecret(arg1, arg2) {
   return window['go']['main']['App']['SetSecret'](arg1, arg2);
+}
+
+export function StopSpeaking() {
+  return window['go']['main']['App']['StopSpeaking']();
 }
 
 export function TestMicrophone(arg1, arg2) {
@@ -108,4 +116,8 @@ export function UnlockFileKeychain(arg1) {
 
 export function ValidateSettings(arg1) {
   return window['go']['main']['App']['ValidateSettings'](arg1);
+}
+
+export function Voices() {
+  return window['go']['main']['App']['Voices']();
 }

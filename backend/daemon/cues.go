@@ -1,0 +1,67 @@
+package daemon
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"strings"
+	"unicode"
+
+	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/player"
+	"github.com/tonnytray/tonnytray/backend/tts"
+)
+
+// runCues is the service that plays the sound cues: listening started and stopped (for the modes a person
+// triggers; in voice activation a cue would land in the recording), and errors.
+func (d *Daemon) runCues(ctx context.Context) error {
+	sub := d.bus.Subscribe(16, event.Listening, event.Notice)
+	defer sub.Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-sub.C:
+			r := d.settings.Get().Response
+			if !r.CuesEnabled {
+				continue
+			}
+			switch p := ev.Payload.(type) {
+			case event.ListeningStatePayload:
+				if p.Mode == "voice_activation" || p.Mode == "continuous" {
+					continue
+				}
+				if p.State == "listening" && r.CueStart {
+					d.playCue(player.CueStart, r.CueVolume)
+				} else if p.State == "idle" && r.CueStop {
+					d.playCue(player.CueStop, r.CueVolume)
+				}
+			case event.NoticePayload:
+				if p.Level == "error" && r.CueError {
+					d.playCue(player.CueError, r.CueVolume)
+				}
+			}
+		}
+	}
+}
+
+// playCue queues a cue ahead of replies, scaled by the cue volume.
+func (d *Daemon) playCue(c player.Cue, volume float64) {
+	pcm := player.CuePCM(c, tts.SampleRate)
+	for i := 0; i+1 < len(pcm); i += 2 {
+		s := float64(int16(binary.LittleEndian.Uint16(pcm[i:]))) * volume
+		binary.LittleEndian.PutUint16(pcm[i:], uint16(int16(s)))
+	}
+	names := map[player.Cue]string{player.CueStart: "cue:start", player.CueStop: "cue:stop", player.CueError: "cue:error"}
+	d.voice.player.Enqueue(player.Item{ID: names[c], PCM: bytes.NewReader(pcm), Rate: tts.SampleRate, Priority: player.Urgent})
+}
+
+// stopWords are utterances that only mean "stop talking" while Tonny speaks.
+var stopWords = map[string]bool{"stop": true, "stop talking": true, "stop it": true, "be quiet": true, "quiet": true,
+	"shut up": true, "enough": true, "cancel": true, "never mind": true, "nevermind": true}
+
+// isStop says whether text is only a stop word, whatever the punctuation and case.
+func isStop(text string) bool {
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
+	return stopWords[strings.Join(words, " ")]
+}
