@@ -6,6 +6,7 @@ import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
 import { downloadText } from "../lib/download";
 import { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
+import { NOT_SPEAKING, parseSpeechState, parseVoices, type VoiceInfo } from "./speech";
 import {
   EMPTY_OUTBOX,
   NO_COMMAND,
@@ -53,6 +54,7 @@ export async function getSnapshot(): Promise<Snapshot> {
     server: parseServerState(s.server) ?? UNKNOWN_SERVER_STATE,
     outbox: parseOutboxState(s.outbox) ?? EMPTY_OUTBOX,
     lastCommand: parseCommandState(s.lastCommand) ?? NO_COMMAND,
+    speech: parseSpeechState(s.speech) ?? NOT_SPEAKING,
   };
 }
 
@@ -244,4 +246,19 @@ export async function typingStatus(): Promise<TypingStatus> {
 export async function testTyping(delayMs: number): Promise<Dictation> {
   const r = parseDictation(await App.TestTyping(delayMs));
   return r ?? { text: "", status: "failed", method: "", onClipboard: false, message: "The backend gave no result." };
+}
+
+/** The ElevenLabs voices the configured key can use, for the Settings picker. */
+export async function voices(): Promise<VoiceInfo[]> {
+  return parseVoices(await App.Voices());
+}
+
+/** Speaks a sample with voiceID ("" = the saved voice); resolves once it has played. */
+export function previewVoice(voiceID: string): Promise<void> {
+  return App.PreviewVoice(voiceID);
+}
+
+/** Stops Tonny's voice and drops what waits to be said. */
+export function stopSpeaking(): Promise<void> {
+  return App.StopSpeaking();
 }

@@ -61,6 +61,23 @@ describe("event map", () => {
     }
   });
 
+  it("parses speech:state, requiring speaking and id, and rejects malformed payloads", () => {
+    const full = { speaking: true, id: "r1/2", text: "The lights are on.", underruns: 1 };
+    expect(parseEvent("speech:state", full)).toEqual(full);
+    expect(parseEvent("speech:state", { speaking: false, id: "" })).toEqual({ speaking: false, id: "", text: "", underruns: 0 });
+    expect(parseEvent("speech:state", { speaking: true, id: "cue:start", text: null, underruns: -3 })).toEqual({
+      speaking: true,
+      id: "cue:start",
+      text: "",
+      underruns: 0,
+    });
+    expect(parseEvent("speech:state", { speaking: "yes", id: "r1/1" })).toBeNull();
+    expect(parseEvent("speech:state", { speaking: true })).toBeNull();
+    expect(parseEvent("speech:state", { speaking: true, id: 7 })).toBeNull();
+    expect(parseEvent("speech:state", [true, "r1/1"])).toBeNull();
+    expect(parseEvent("speech:state", null)).toBeNull();
+  });
+
   it("parses server:state, filling Go's nulls and zero values", () => {
     const full = {
       state: "backoff",

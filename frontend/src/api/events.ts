@@ -2,6 +2,7 @@
 import { useEffect, useRef } from "react";
 import { onEvent } from "./backend";
 import { parseServerState } from "./serverState";
+import { parseSpeechState, type SpeechState } from "./speech";
 import { parseCommandState, parseDictation, parseOutboxState, type CommandState, type Dictation, type OutboxState } from "./tonny";
 import type { LogEntry, ServerState } from "./types";
 
@@ -90,6 +91,9 @@ export type OutboxStatePayload = OutboxState;
 /** Dictated text on its way into the focused window (event.DictationPayload). */
 export type DictationPayload = Dictation;
 
+/** Whether Tonny is speaking, and what (event.SpeechStatePayload); the same shape as Snapshot.speech. */
+export type SpeechStatePayload = SpeechState;
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -105,6 +109,7 @@ export interface EventMap {
   "command:state": CommandStatePayload;
   "outbox:state": OutboxStatePayload;
   "dictation:done": DictationPayload;
+  "speech:state": SpeechStatePayload;
 }
 
 export type EventName = keyof EventMap;
@@ -204,6 +209,7 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
   "command:state": parseCommandState,
   "outbox:state": parseOutboxState,
   "dictation:done": parseDictation,
+  "speech:state": parseSpeechState,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

@@ -19,8 +19,10 @@ export type {
   CommandStatePayload,
   OutboxStatePayload,
   DictationPayload,
+  SpeechStatePayload,
 } from "./events";
 export * from "./tonny";
+export * from "./speech";
 export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";
 export type { LiveTranscript, LiveState, LiveAction } from "./live";
 export { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";

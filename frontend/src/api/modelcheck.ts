@@ -19,6 +19,7 @@ import type {
   Snapshot,
   StoreStatus,
 } from "./types";
+import type { SpeechState, VoiceInfo } from "./speech";
 import type { CommandResult, CommandState, Dictation, N8NTest, OutboxEntry, OutboxState, OutboxView, TypingStatus, TypingTool } from "./tonny";
 
 /** The data of a generated class: its fields, recursively, without the helper methods. */
@@ -65,6 +66,8 @@ export const modelChecks: {
   n8nTest: Same<daemon.N8NTest, N8NTest>;
   typingTool: Same<daemon.TypingTool, TypingTool>;
   typingStatus: Same<daemon.TypingStatus, TypingStatus>;
+  speech: Same<event.SpeechStatePayload, SpeechState>;
+  voice: Same<daemon.VoiceInfo, VoiceInfo>;
 } = {
   settings: true,
   fieldError: true,
@@ -90,4 +93,6 @@ export const modelChecks: {
   n8nTest: true,
   typingTool: true,
   typingStatus: true,
+  speech: true,
+  voice: true,
 };

@@ -1,6 +1,6 @@
 // The backend state the whole UI renders from: fetched on mount (events sent before subscribing are lost),
-// re-fetched when settings or secrets change, and patched in place by service:state, server:state, outbox:state
-// and command:state events.
+// re-fetched when settings or secrets change, and patched in place by service:state, server:state, outbox:state,
+// command:state and speech:state events.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { getSnapshot, uiReady } from "./backend";
 import { toApiError } from "./errors";
@@ -81,6 +81,7 @@ export function SnapshotProvider({ children }: { children: ReactNode }) {
   useEvent("outbox:state", (p) => setSnapshot((s) => (s ? { ...s, outbox: p } : s)));
   // The newest command activity is the one the Dashboard shows.
   useEvent("command:state", (p) => setSnapshot((s) => (s ? { ...s, lastCommand: p } : s)));
+  useEvent("speech:state", (p) => setSnapshot((s) => (s ? { ...s, speech: p } : s)));
 
   const value = useMemo(() => ({ snapshot, error, loading, refresh: () => refresh() }), [snapshot, error, loading, refresh]);
   return <SnapshotContext.Provider value={value}>{children}</SnapshotContext.Provider>;

@@ -3,6 +3,7 @@
 // wailsjs/go/models.ts declares the same shapes as classes; src/api/modelcheck.ts fails the type check when the
 // two drift apart.
 
+import type { SpeechState } from "./speech";
 import type { CommandState, OutboxState } from "./tonny";
 
 /** How Tonny (an n8n webhook) is reached. The auth header value and HMAC secret live in the keychain. */
@@ -239,6 +240,8 @@ export interface Snapshot {
   outbox: OutboxState;
   /** The latest command to Tonny; id "" = none since start. */
   lastCommand: CommandState;
+  /** Whether Tonny is speaking now. */
+  speech: SpeechState;
   eventsDropped: number;
   logsDropped: number;
   uptimeSeconds: number;

@@ -31,6 +31,9 @@ export function createFakeBackend() {
     discardOutbox: vi.fn(),
     typingStatus: vi.fn(),
     testTyping: vi.fn(),
+    voices: vi.fn(),
+    previewVoice: vi.fn(),
+    stopSpeaking: vi.fn(),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {

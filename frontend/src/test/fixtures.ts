@@ -9,8 +9,10 @@ import type {
   OutboxState,
   ServerState,
   Settings,
+  SpeechState,
   Snapshot,
   TypingStatus,
+  VoiceInfo,
 } from "../api";
 
 export const defaultSettings: Settings = {
@@ -111,6 +113,7 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     server: serverState(),
     outbox: outboxState(),
     lastCommand: commandState({ id: "", text: "", status: "" }),
+    speech: speechState(),
     eventsDropped: 0,
     logsDropped: 0,
     uptimeSeconds: 5,
@@ -213,4 +216,18 @@ export function typingStatus(over: Partial<TypingStatus> = {}): TypingStatus {
     ],
     ...over,
   };
+}
+
+/** Tonny's voice as event.SpeechStatePayload sends it; silent by default. */
+export function speechState(over: Partial<SpeechState> = {}): SpeechState {
+  return { speaking: false, id: "", text: "", underruns: 0, ...over };
+}
+
+/** A few ElevenLabs voices as App.Voices returns them; the first is the default settings' voice. */
+export function voiceList(): VoiceInfo[] {
+  return [
+    { id: "21m00Tcm4TlvDq8ikWAM", name: "Rachel", category: "premade", description: "calm, young, female" },
+    { id: "pNInz6obpgDQGcFmaJgB", name: "Adam", category: "premade", description: "deep, middle-aged, male" },
+    { id: "cloned123", name: "My voice", category: "cloned", description: "" },
+  ];
 }

@@ -30,6 +30,21 @@ describe("DashboardPage", () => {
     expect(screen.getByTestId("outbox-summary").textContent).toBe("All delivered");
   });
 
+  it("adds the ElevenLabs card when its service:state arrives and follows it", async () => {
+    renderApp(<DashboardPage />);
+    await screen.findByTestId("service-whisper-server");
+    expect(screen.queryByTestId("service-elevenlabs")).toBeNull();
+    await act(async () =>
+      fake.emit("service:state", { service: "elevenlabs", state: "ok", detail: "9,500 characters left this period (starter)" }),
+    );
+    await waitFor(() => expect(screen.getByTestId("service-elevenlabs").getAttribute("data-state")).toBe("ok"));
+    expect(screen.getByTestId("service-detail-elevenlabs").textContent).toBe("9,500 characters left this period (starter)");
+    await act(async () => fake.emit("service:state", { service: "elevenlabs", state: "degraded", detail: "quota used up until 1 Feb" }));
+    await waitFor(() => expect(screen.getByTestId("service-elevenlabs").getAttribute("data-state")).toBe("degraded"));
+    expect(screen.getByTestId("service-elevenlabs").textContent).toContain("Degraded");
+    expect(screen.getByTestId("service-detail-elevenlabs").textContent).toBe("quota used up until 1 Feb");
+  });
+
   it("runs the system check and shows fixes, whatever the key case", async () => {
     fake.module.runDoctor.mockResolvedValue([
       { name: "webkit2gtk-4.1", status: "ok", detail: "found", fix: "" },

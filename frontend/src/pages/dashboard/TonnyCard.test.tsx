@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
-import { commandState, dictation, makeSnapshot } from "../../test/fixtures";
+import { commandState, dictation, makeSnapshot, speechState } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { LastUtteranceCard } from "./LastUtteranceCard";
 import { TonnyCard } from "./TonnyCard";
@@ -91,5 +91,46 @@ describe("LastUtteranceCard dictation line", () => {
     );
     expect(screen.getByTestId("last-dictation").textContent).toContain("ydotoold is not running. The text is on the clipboard.");
     expect(screen.getByTestId("last-dictation").getAttribute("data-status")).toBe("failed");
+  });
+});
+
+describe("TonnyCard speaking state", () => {
+  it("shows the sentence being spoken with Stop, which calls stopSpeaking", async () => {
+    fake.module.stopSpeaking.mockResolvedValue(undefined);
+    renderApp(<TonnyCard />);
+    await screen.findByTestId("tonny-none");
+    expect(screen.queryByTestId("tonny-speaking")).toBeNull();
+
+    await act(async () => fake.emit("speech:state", speechState({ speaking: true, id: "r1/1", text: "The kitchen lights are on." })));
+    expect(screen.getByTestId("tonny-speaking").textContent).toContain("Tonny is speaking");
+    expect(screen.getByTestId("tonny-speaking-indicator")).toBeTruthy();
+    expect(screen.getByTestId("tonny-speaking-text").textContent).toBe("“The kitchen lights are on.”");
+    await act(async () => fake.emit("speech:state", speechState({ speaking: true, id: "r1/2", text: "Anything else?" })));
+    expect(screen.getByTestId("tonny-speaking-text").textContent).toBe("“Anything else?”");
+
+    fireEvent.click(screen.getByTestId("tonny-stop"));
+    await waitFor(() => expect(fake.module.stopSpeaking).toHaveBeenCalledTimes(1));
+    await act(async () => fake.emit("speech:state", speechState()));
+    expect(screen.queryByTestId("tonny-speaking")).toBeNull();
+  });
+
+  it("shows speaking from the snapshot, and a failed Stop inline", async () => {
+    fake.module.getSnapshot.mockResolvedValue(makeSnapshot({ speech: speechState({ speaking: true, id: "r9/1", text: "Hello." }) }));
+    fake.module.stopSpeaking.mockRejectedValue(new Error(JSON.stringify({ code: "starting", message: "TonnyTray is still starting" })));
+    renderApp(<TonnyCard />);
+    await screen.findByTestId("tonny-speaking");
+    fireEvent.click(screen.getByTestId("tonny-stop"));
+    await waitFor(() => expect(screen.getByTestId("tonny-stop-error").textContent).toContain("still starting"));
+  });
+
+  it("does not show sound cues or malformed payloads", async () => {
+    renderApp(<TonnyCard />);
+    await screen.findByTestId("tonny-none");
+    for (const id of ["cue:start", "cue:stop", "cue:error"]) {
+      await act(async () => fake.emit("speech:state", speechState({ speaking: true, id })));
+      expect(screen.queryByTestId("tonny-speaking")).toBeNull();
+    }
+    await act(async () => fake.emit("speech:state", { speaking: "yes", id: "r1/1", text: "x" }));
+    expect(screen.queryByTestId("tonny-speaking")).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 // Ask Tonny: type a command for the n8n workflow, then follow the latest command (Snapshot.lastCommand, kept
 // current by command:state events) from "thinking" to its reply, or to why it waits in the outbox or failed.
+// While Tonny speaks a reply (Snapshot.speech, kept current by speech:state events) the sentence shows with Stop.
 import { useState } from "react";
 import { Badge, Button, Card, Group, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
-import { backend, errorMessage, useEvent, useSnapshot, type CommandState } from "../../api";
+import { backend, errorMessage, isCue, useEvent, useSnapshot, type CommandState, type SpeechState } from "../../api";
 import { commandBadge, formatLatency } from "./tonnyView";
 
 export function TonnyCard() {
@@ -60,6 +61,7 @@ export function TonnyCard() {
             Send
           </Button>
         </Group>
+        {snapshot?.speech.speaking && !isCue(snapshot.speech.id) && <Speaking s={snapshot.speech} />}
         {shown ? (
           <Command c={shown} />
         ) : (
@@ -69,6 +71,50 @@ export function TonnyCard() {
         )}
       </Stack>
     </Card>
+  );
+}
+
+/** "Tonny is speaking", the sentence being said, and Stop (which also drops the rest of the reply). */
+function Speaking({ s }: { s: SpeechState }) {
+  const [stopping, setStopping] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const stop = async () => {
+    setStopping(true);
+    setError(null);
+    try {
+      await backend.stopSpeaking();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setStopping(false);
+    }
+  };
+  return (
+    <Paper withBorder p="xs" radius="sm" data-testid="tonny-speaking" data-id={s.id}>
+      <Group justify="space-between" gap="xs" wrap="nowrap" align="flex-start">
+        <Stack gap={2} style={{ minWidth: 0 }}>
+          <Group gap={6} wrap="nowrap">
+            <Loader type="bars" size={12} color="teal" aria-hidden data-testid="tonny-speaking-indicator" />
+            <Text size="sm" fw={500} c="teal">
+              Tonny is speaking
+            </Text>
+          </Group>
+          {s.text && (
+            <Text size="sm" c="dimmed" fs="italic" style={{ wordBreak: "break-word" }} data-testid="tonny-speaking-text">
+              “{s.text}”
+            </Text>
+          )}
+          {error && (
+            <Text size="xs" c="red" data-testid="tonny-stop-error">
+              {error}
+            </Text>
+          )}
+        </Stack>
+        <Button size="compact-sm" variant="light" color="red" onClick={() => void stop()} loading={stopping} data-testid="tonny-stop">
+          Stop
+        </Button>
+      </Group>
+    </Paper>
   );
 }
 

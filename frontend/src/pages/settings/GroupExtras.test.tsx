@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react";
 import type { Dictation } from "../../api";
-import { dictation, makeSnapshot, n8nTest, typingStatus } from "../../test/fixtures";
+import { defaultSettings, dictation, makeSnapshot, n8nTest, typingStatus, voiceList } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { SettingsPage } from "./SettingsPage";
 
@@ -94,5 +94,88 @@ describe("typing detection and Test insertion", () => {
     fireEvent.click(screen.getByTestId("typing-test"));
     await waitFor(() => expect(screen.getByTestId("typing-test-result").getAttribute("data-status")).toBe("failed"));
     expect(screen.getByTestId("typing-test-result").textContent).toBe("✗ xdotool: cannot open display.");
+  });
+});
+
+describe("ElevenLabs voices", () => {
+  const rows = () => screen.getAllByTestId("voice");
+  const row = (name: string) => rows().find((r) => r.textContent?.includes(name))!;
+  const within = (el: HTMLElement, testId: string) => el.querySelector(`[data-testid="${testId}"]`) as HTMLButtonElement;
+
+  it("lists the voices with the configured one marked, and Use sets the form's voice id, which Save sends", async () => {
+    fake.module.voices.mockResolvedValue(voiceList());
+    fake.module.saveSettings.mockResolvedValue({ restartNeeded: [] });
+    renderApp(<SettingsPage />);
+    await openTab("elevenlabs");
+    expect(fake.module.voices).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId("voices-load"));
+    await waitFor(() => expect(rows()).toHaveLength(3));
+    expect(row("Rachel").textContent).toContain("premade");
+    expect(row("Rachel").textContent).toContain("calm, young, female");
+    expect(row("My voice").textContent).toContain("cloned");
+    expect(row("Rachel").getAttribute("data-current")).toBe("true");
+    expect(within(row("Rachel"), "voice-use").disabled).toBe(true);
+    expect(screen.getAllByTestId("voice-current")).toHaveLength(1);
+
+    fireEvent.click(within(row("Adam"), "voice-use"));
+    const field = screen.getByTestId("field-elevenlabs.voice_id") as HTMLInputElement;
+    await waitFor(() => expect(field.value).toBe("pNInz6obpgDQGcFmaJgB"));
+    expect(row("Adam").getAttribute("data-current")).toBe("true");
+    expect(row("Rachel").getAttribute("data-current")).toBe("false");
+    expect(screen.getByTestId("voice-test-note").textContent).toContain("save your changes first");
+
+    fireEvent.click(screen.getByTestId("settings-save"));
+    await waitFor(() => expect(fake.module.saveSettings).toHaveBeenCalledTimes(1));
+    expect(fake.module.saveSettings.mock.calls[0][0]).toEqual({
+      ...defaultSettings,
+      elevenlabs: { ...defaultSettings.elevenlabs, voice_id: "pNInz6obpgDQGcFmaJgB" },
+    });
+  });
+
+  it("Preview plays the listed voice, busy until it has played; Test voice uses the saved one", async () => {
+    fake.module.voices.mockResolvedValue(voiceList());
+    let played!: () => void;
+    fake.module.previewVoice.mockReturnValueOnce(new Promise<void>((r) => (played = r)));
+    renderApp(<SettingsPage />);
+    await openTab("elevenlabs");
+    expect(screen.getByTestId("voice-test-note").textContent).not.toContain("save your changes first");
+    fireEvent.click(screen.getByTestId("voices-load"));
+    await waitFor(() => expect(rows()).toHaveLength(3));
+
+    fireEvent.click(within(row("Adam"), "voice-preview"));
+    expect(fake.module.previewVoice).toHaveBeenCalledWith("pNInz6obpgDQGcFmaJgB");
+    await waitFor(() => expect(within(row("Adam"), "voice-preview").getAttribute("data-loading")).toBe("true"));
+    expect(within(row("Rachel"), "voice-preview").disabled).toBe(true);
+    await act(async () => played());
+    await waitFor(() => expect(within(row("Adam"), "voice-preview").getAttribute("data-loading")).toBeNull());
+    expect(within(row("Rachel"), "voice-preview").disabled).toBe(false);
+
+    fake.module.previewVoice.mockResolvedValue(undefined);
+    fireEvent.click(screen.getByTestId("voice-test"));
+    await waitFor(() => expect(fake.module.previewVoice).toHaveBeenLastCalledWith(""));
+    expect(screen.queryByTestId("voice-play-error")).toBeNull();
+  });
+
+  it("shows a missing or invalid key, and a failed preview, inline", async () => {
+    fake.module.voices.mockRejectedValueOnce(
+      new Error(JSON.stringify({ code: "tts_key", message: "No ElevenLabs API key: add it under Secrets." })),
+    );
+    renderApp(<SettingsPage />);
+    await openTab("elevenlabs");
+    fireEvent.click(screen.getByTestId("voices-load"));
+    await waitFor(() => expect(screen.getByTestId("voices-error").textContent).toBe("No ElevenLabs API key: add it under Secrets."));
+    expect(screen.queryByTestId("voices")).toBeNull();
+
+    fake.module.previewVoice.mockRejectedValue(
+      new Error(JSON.stringify({ code: "tts_auth", message: "ElevenLabs rejected the API key (401): check it under Secrets." })),
+    );
+    fireEvent.click(screen.getByTestId("voice-test"));
+    await waitFor(() => expect(screen.getByTestId("voice-play-error").textContent).toContain("rejected the API key"));
+    expect((screen.getByTestId("voice-test") as HTMLButtonElement).getAttribute("data-loading")).toBeNull();
+
+    fake.module.voices.mockResolvedValue([]);
+    fireEvent.click(screen.getByTestId("voices-load"));
+    await waitFor(() => expect(screen.getByTestId("voices-empty")).toBeTruthy());
+    expect(screen.queryByTestId("voices-error")).toBeNull();
   });
 });

@@ -2,7 +2,7 @@
 // Import & export, and Data.
 import { useMemo, useState, type ReactNode } from "react";
 import { Alert, Badge, Button, Code, Group, List, Loader, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
-import { countErrorsByGroup, useSnapshot } from "../../api";
+import { countErrorsByGroup, useSnapshot, type Settings } from "../../api";
 import { notify } from "../../components/notify";
 import { DataSection } from "./DataSection";
 import { GroupForm } from "./GroupForm";
@@ -12,6 +12,7 @@ import { SecretsSection } from "./SecretsSection";
 import { TransferSection } from "./TransferSection";
 import { TypingSection } from "./TypingSection";
 import { useSettingsForm } from "./useSettingsForm";
+import { VoiceSection } from "./VoiceSection";
 
 const EXTRA_TABS = [
   { id: "secrets", label: "Secrets" },
@@ -19,9 +20,19 @@ const EXTRA_TABS = [
   { id: "data", label: "Data" },
 ] as const;
 
+/** What a group's extra section gets: whether the form has unsaved edits, the draft, and a way to set a field. */
+interface ExtraProps {
+  dirty: boolean;
+  draft: Settings;
+  setField: (path: string, value: unknown) => void;
+}
+
 /** Per settings group, a section shown under its inputs (tests and detection that act on the saved settings). */
-const GROUP_EXTRAS: Partial<Record<string, (p: { dirty: boolean }) => ReactNode>> = {
+const GROUP_EXTRAS: Partial<Record<string, (p: ExtraProps) => ReactNode>> = {
   n8n: ({ dirty }) => <N8NTestSection dirty={dirty} />,
+  elevenlabs: ({ dirty, draft, setField }) => (
+    <VoiceSection dirty={dirty} voiceId={draft.elevenlabs.voice_id} onUse={(id) => setField("elevenlabs.voice_id", id)} />
+  ),
   typing: () => <TypingSection />,
 };
 
@@ -172,7 +183,7 @@ export function SettingsPage() {
             />
             {GROUP_EXTRAS[g.id] && (
               <Stack mt="lg" gap="md" data-testid={`settings-extra-${g.id}`}>
-                {GROUP_EXTRAS[g.id]!({ dirty: form.dirty })}
+                {GROUP_EXTRAS[g.id]!({ dirty: form.dirty, draft: form.draft!, setField: form.setField })}
               </Stack>
             )}
           </Tabs.Panel>
