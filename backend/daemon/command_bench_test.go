@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/elevensim"
+	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8nsim"
 )
 
@@ -104,4 +106,29 @@ func BenchmarkOutboxDrain(b *testing.B) {
 		total += time.Since(start)
 	}
 	b.ReportMetric(float64(backlog*b.N)/total.Seconds(), "commands/s")
+}
+
+// BenchmarkCachedReplyStart measures a cached reply: Speak → the player starts it (speech:state speaking,
+// after its jitter buffer filled), with no network involved.
+func BenchmarkCachedReplyStart(b *testing.B) {
+	d, _, _, _ := voiceDaemon(b, elevensim.Config{}, nil)
+	const reply = "The lights are on."
+	if err := d.SpeakAndWait(context.Background(), reply); err != nil { // synthesized once, cached
+		b.Fatal(err)
+	}
+	speech := watchSpeech(b, d)
+	starts := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := d.Speak(context.Background(), reply); err != nil {
+			b.Fatal(err)
+		}
+		speech.next(b, "speaking", func(p event.SpeechStatePayload) bool { return p.Speaking })
+		starts = append(starts, time.Since(start))
+		speech.next(b, "silence", func(p event.SpeechStatePayload) bool { return !p.Speaking })
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(starts, 0.5).Microseconds())/1000, "start-p50-ms")
+	b.ReportMetric(float64(percentile(starts, 0.95).Microseconds())/1000, "start-p95-ms")
 }

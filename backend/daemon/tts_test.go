@@ -6,12 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/elevensim"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8nsim"
 	"github.com/tonnytray/tonnytray/backend/pipeline"
 	"github.com/tonnytray/tonnytray/backend/settings"
+	"github.com/tonnytray/tonnytray/backend/tts"
 )
 
 const testElevenKey = "sk_eleven-test-key-5d1e"
@@ -269,4 +271,57 @@ func TestTTSOverTheControlSocket(t *testing.T) {
 	if err := d.PreviewVoice(context.Background(), "no-such-voice"); err == nil || !strings.Contains(humanError(err), "voice") {
 		t.Fatalf("preview of an unknown voice: %v", err)
 	}
+}
+
+// TestSpokenReplyReachesTheSpeaker records the virtual speaker while a synthesized reply plays and finds the
+// simulator's audio in it; a network stall mid-stream becomes silence, and the rest still plays.
+func TestSpokenReplyReachesTheSpeaker(t *testing.T) {
+	d, _, es, _ := voiceDaemon(t, elevensim.Config{}, func(s *settings.Settings) { s.Response.Volume = 1 })
+	// A fresh sound server stalls a new playback stream for its first seconds: warm it up first.
+	if err := d.SpeakAndWait(context.Background(), "Warm up."); err != nil {
+		t.Fatal(err)
+	}
+	const sentence = "The kitchen lights are on."
+	want := audiotest.Samples(elevensim.Speech(sentence, tts.SampleRate))
+	rec := audiotest.RecordSpeaker(t)
+	if err := d.SpeakAndWait(context.Background(), sentence); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the device's buffer drains into the recording (content, not timing, is asserted)
+	got := rec.Stop()
+	if lag, ncc := audiotest.BestLag(want, got, audiotest.RecordRate); ncc < 0.8 {
+		t.Fatalf("the recorded speaker matches the reply at %.3f (lag %d, recorded %d samples RMS %.0f, reply %d samples RMS %.0f), want ≥ 0.8",
+			ncc, lag, len(got), audiotest.RMS(got), len(want), audiotest.RMS(want))
+	}
+
+	// The stream stalls for 1.5 s after 0.5 s of audio (which plays meanwhile: about 1 s of silence is left).
+	const stalled = "Dinner is ready in ten minutes."
+	want = audiotest.Samples(elevensim.Speech(stalled, tts.SampleRate))
+	half := tts.SampleRate / 2
+	es.StallAfter(2*half, 1500*time.Millisecond)
+	speech := watchSpeech(t, d)
+	rec = audiotest.RecordSpeaker(t)
+	if err := d.SpeakAndWait(context.Background(), stalled); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got = rec.Stop()
+	head, tail := want[:half], want[half:]
+	hl, hn := audiotest.BestLag(head, got, audiotest.RecordRate)
+	tl, tn := audiotest.BestLag(tail, got, audiotest.RecordRate)
+	if hn < 0.8 || tn < 0.8 {
+		t.Fatalf("around the stall the audio matches at %.3f and %.3f, want ≥ 0.8 each", hn, tn)
+	}
+	gap := tl - (hl + half) // samples of silence inserted between the halves
+	if gap < tts.SampleRate/5 {
+		t.Errorf("only %d ms between the halves: a 1.5 s stall must play as silence", gap*1000/tts.SampleRate)
+	}
+	if s := audiotest.RMS(got[hl+half+tts.SampleRate/20 : tl-tts.SampleRate/20]); s > 0.02*audiotest.RMS(head) {
+		t.Errorf("the stall is not silent: RMS %.1f", s)
+	}
+	last := speech.next(t, "the end", func(p event.SpeechStatePayload) bool { return !p.Speaking })
+	if last.Underruns == 0 {
+		t.Error("no underrun counted for the stall")
+	}
+	t.Logf("a 1.5 s stall after 0.5 s of audio played as %d ms of silence", gap*1000/tts.SampleRate)
 }

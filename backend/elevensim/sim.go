@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -601,13 +602,17 @@ const (
 // Speech is the audio the simulator returns for text at sampleRate: s16le
 // mono PCM, 40 ms per character, each a tone between 300 and 1500 Hz
 // derived from the character with 5 ms fades in and out, at 0.3 of full
-// scale. It is deterministic, two different texts differ, and a recording
+// scale; white space is 40 ms of silence, like the pauses between words. It is deterministic, two different texts differ, and a recording
 // of it played back can be found by cross-correlation.
 func Speech(text string, sampleRate int) []byte {
 	per := int(int64(sampleRate) * int64(toneLength) / int64(time.Second))
 	fade := int(int64(sampleRate) * int64(fadeLength) / int64(time.Second))
 	out := make([]byte, 0, 2*per*utf8.RuneCountInString(text))
 	for i, r := range []rune(text) {
+		if unicode.IsSpace(r) { // a pause between words, as in speech: it gives recordings a shape to find
+			out = append(out, make([]byte, 2*per)...)
+			continue
+		}
 		// A multiplicative hash spreads neighbouring characters over the
 		// band; mixing in the position keeps "aa" from being one long tone.
 		h := (uint32(r)*2654435761 + uint32(i)*40503) % 1201

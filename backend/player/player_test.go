@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 	"io"
 	"math"
 	"strings"
@@ -98,7 +99,7 @@ func TestStallPlaysSilence(t *testing.T) {
 	// The longest silent run (10 ms windows, 48 kHz) is the stall minus what the jitter buffer covered.
 	run, longest := 0, 0
 	for i := 0; i+480 <= len(out); i += 480 {
-		if rms(out[i:i+480]) < 1 {
+		if audiotest.RMS(out[i:i+480]) < 1 {
 			run++
 			longest = max(longest, run)
 		} else {
@@ -173,7 +174,7 @@ func TestVolumeAndSpeed(t *testing.T) {
 		}
 		out := d.samples()
 		for i := 0; i+480 <= len(out); i += 480 {
-			if r := rms(out[i : i+480]); r > 10 {
+			if r := audiotest.RMS(out[i : i+480]); r > 10 {
 				peak = max(peak, r)
 				played += 480
 			}
@@ -249,7 +250,7 @@ func TestCues(t *testing.T) {
 		return n
 	}
 	for _, c := range []Cue{CueStart, CueStop, CueError} {
-		pcm := samplesOf(CuePCM(c, 24000))
+		pcm := audiotest.Samples(CuePCM(c, 24000))
 		if d := time.Duration(len(pcm)) * time.Second / 24000; d < 120*time.Millisecond || d > 180*time.Millisecond {
 			t.Errorf("cue %d lasts %v", c, d)
 		}
@@ -265,7 +266,7 @@ func TestCues(t *testing.T) {
 				t.Errorf("stop cue does not fall: %d then %d crossings", a, b)
 			}
 		case CueError:
-			if mid := pcm[h-200 : h+200]; rms(mid) > 1 {
+			if mid := pcm[h-200 : h+200]; audiotest.RMS(mid) > 1 {
 				t.Errorf("error cue has no pause between its beeps")
 			}
 		}

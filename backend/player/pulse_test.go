@@ -8,18 +8,14 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os/exec"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/tonnytray/tonnytray/backend/audio"
 	"github.com/tonnytray/tonnytray/backend/audio/audiotest"
 )
-
-const recRate = 24000
 
 var warmOnce sync.Once
 
@@ -40,74 +36,6 @@ func warm(t testing.TB) {
 	})
 }
 
-// recorder records vspeaker's monitor at 24 kHz mono.
-type recorder struct {
-	cmd  *exec.Cmd
-	mu   sync.Mutex
-	buf  bytes.Buffer
-	done chan struct{}
-}
-
-func record(t testing.TB) *recorder {
-	t.Helper()
-	r := &recorder{done: make(chan struct{})}
-	r.cmd = exec.Command("parec", "--raw", "--format=s16le", "--channels=1", "--rate=24000",
-		"--latency-msec=20", "--device=vspeaker.monitor")
-	out, err := r.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := r.cmd.Start(); err != nil {
-		t.Fatalf("parec: %v", err)
-	}
-	go func() {
-		defer close(r.done)
-		b := make([]byte, 4096)
-		for {
-			n, err := out.Read(b)
-			r.mu.Lock()
-			r.buf.Write(b[:n])
-			r.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() { r.stop() })
-	// Wait until the recording flows steadily: a new record stream skips ~40 ms somewhere in its first ~2 s
-	// (seen at ~1 s; recordings started 2 s ahead match at 0.9999).
-	deadline := time.Now().Add(10 * time.Second)
-	for r.len() < 2*recRate*5/2 {
-		if time.Now().After(deadline) {
-			t.Fatal("parec records nothing")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return r
-}
-
-func (r *recorder) len() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.buf.Len()
-}
-
-// stop ends the recording and returns it.
-func (r *recorder) stop() []int16 {
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-r.done:
-	case <-time.After(5 * time.Second):
-		r.cmd.Process.Kill()
-		<-r.done
-	}
-	r.cmd.Wait()
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return samplesOf(r.buf.Bytes())
-}
-
 func newPulse(t testing.TB, o Options) (*Player, *stateLog) {
 	t.Helper()
 	warm(t)
@@ -125,14 +53,14 @@ func newPulse(t testing.TB, o Options) (*Player, *stateLog) {
 func TestPulsePlays(t *testing.T) {
 	p, _ := newPulse(t, Options{})
 	src := signal(10, 24000, 1500*time.Millisecond)
-	rec := record(t)
+	rec := audiotest.RecordSpeaker(t)
 	if err := wait(t, p.Enqueue(Item{ID: "a", PCM: bytes.NewReader(bytesOf(src)), Rate: 24000}), 15*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	got := rec.stop()
-	lag, ncc := bestLag(src, got, recRate)
-	t.Logf("correlation %.3f at %d ms into the recording (%d ms recorded)", ncc, lag*1000/recRate, len(got)*1000/recRate)
+	got := rec.Stop()
+	lag, ncc := audiotest.BestLag(src, got, audiotest.RecordRate)
+	t.Logf("correlation %.3f at %d ms into the recording (%d ms recorded)", ncc, lag*1000/audiotest.RecordRate, len(got)*1000/audiotest.RecordRate)
 	if ncc < 0.8 {
 		t.Fatalf("recording correlates %.3f with the source, want ≥ 0.8", ncc)
 	}
@@ -144,28 +72,28 @@ func TestPulseStall(t *testing.T) {
 	src := signal(20, 24000, 1500*time.Millisecond)
 	half := len(src) / 2
 	const stall = 400 * time.Millisecond
-	rec := record(t)
+	rec := audiotest.RecordSpeaker(t)
 	r := &pacedReader{data: bytesOf(src), rate: 24000, stallAt: 2 * half, stall: stall}
 	if err := wait(t, p.Enqueue(Item{ID: "b", PCM: r, Rate: 24000}), 15*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	got := rec.stop()
-	lag1, ncc1 := bestLag(src[:half], got, recRate)
-	lag2, ncc2 := bestLag(src[half:], got, recRate)
+	got := rec.Stop()
+	lag1, ncc1 := audiotest.BestLag(src[:half], got, audiotest.RecordRate)
+	lag2, ncc2 := audiotest.BestLag(src[half:], got, audiotest.RecordRate)
 	gap := lag2 - (lag1 + half) // between the end of the first half and the start of the second: the silence inserted
 	quiet := 1.0
-	if from, to := lag1+half+recRate/50, lag2-recRate/50; from < to && from >= 0 && to <= len(got) {
-		quiet = rms(got[from:to]) / rms(src)
+	if from, to := lag1+half+audiotest.RecordRate/50, lag2-audiotest.RecordRate/50; from < to && from >= 0 && to <= len(got) {
+		quiet = audiotest.RMS(got[from:to]) / audiotest.RMS(src)
 	}
 	st := p.State()
 	t.Logf("halves correlate %.3f and %.3f; silence of %d ms inserted (stall %v, jitter 150 ms), its level %.3f of the signal's; underruns %d",
-		ncc1, ncc2, gap*1000/recRate, stall, quiet, st.Underruns)
+		ncc1, ncc2, gap*1000/audiotest.RecordRate, stall, quiet, st.Underruns)
 	if ncc1 < 0.8 || ncc2 < 0.8 {
 		t.Errorf("halves correlate %.3f and %.3f, want ≥ 0.8", ncc1, ncc2)
 	}
 	// Expected: the stall, less what was buffered ahead, plus the rebuffering (both the jitter, 150 ms).
-	if g := time.Duration(gap) * time.Second / recRate; g < stall/2 || g > stall+300*time.Millisecond {
+	if g := time.Duration(gap) * time.Second / audiotest.RecordRate; g < stall/2 || g > stall+300*time.Millisecond {
 		t.Errorf("silence inserted %v for a %v stall", g, stall)
 	}
 	if quiet > 0.05 {
@@ -181,7 +109,7 @@ func TestPulseInterrupt(t *testing.T) {
 	p, log := newPulse(t, Options{})
 	long := signal(30, 24000, 10*time.Second)
 	next := signal(31, 24000, time.Second)
-	rec := record(t)
+	rec := audiotest.RecordSpeaker(t)
 	longDone := p.Enqueue(Item{ID: "long", PCM: bytes.NewReader(bytesOf(long)), Rate: 24000, Priority: Normal})
 	nextDone := p.Enqueue(Item{ID: "next", PCM: bytes.NewReader(bytesOf(next)), Rate: 24000, Priority: Normal})
 	log.waitFor(t, "long speaking", func(s State) bool { return s.ID == "long" })
@@ -197,15 +125,15 @@ func TestPulseInterrupt(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(300 * time.Millisecond)
-	got := rec.stop()
-	lagHead, nccHead := bestLag(long[:recRate*3/4], got, recRate)
-	lagNext, nccNext := bestLag(next, got, recRate)
+	got := rec.Stop()
+	lagHead, nccHead := audiotest.BestLag(long[:audiotest.RecordRate*3/4], got, audiotest.RecordRate)
+	lagNext, nccNext := audiotest.BestLag(next, got, audiotest.RecordRate)
 	// Where the long item's tail would be had it gone on: from 0.5 s after the interrupt point.
 	played := lagNext - lagHead // long's samples heard before the next item began
-	tail := long[min(len(long), played+recRate/2):min(len(long), played+recRate*5/2)]
-	nccTail := nccAt(tail, got, lagHead+played+recRate/2)
+	tail := long[min(len(long), played+audiotest.RecordRate/2):min(len(long), played+audiotest.RecordRate*5/2)]
+	nccTail := audiotest.NCCAt(tail, got, lagHead+played+audiotest.RecordRate/2)
 	t.Logf("stop latency (Interrupt → next item speaking) %v; long heard for %d ms; head %.3f, next %.3f, tail %.3f",
-		latency, played*1000/recRate, nccHead, nccNext, nccTail)
+		latency, played*1000/audiotest.RecordRate, nccHead, nccNext, nccTail)
 	if nccHead < 0.8 || nccNext < 0.8 {
 		t.Errorf("head %.3f / next %.3f, want ≥ 0.8", nccHead, nccNext)
 	}
