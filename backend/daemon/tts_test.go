@@ -265,6 +265,13 @@ func TestTTSOverTheControlSocket(t *testing.T) {
 	if es.Requests() != 1 {
 		t.Fatalf("%d syntheses for one sentence", es.Requests())
 	}
+	// `tonnytray tts` with no instance running plays through a player of its own.
+	if err := d.SpeakStandalone(context.Background(), "Standing alone."); err != nil {
+		t.Fatal(err)
+	}
+	if es.Requests() != 2 {
+		t.Fatalf("%d syntheses after the standalone one, want 2", es.Requests())
+	}
 	if err := d.PreviewVoice(context.Background(), "JBFqnCBsd6RMkjVDRZzb"); err != nil {
 		t.Fatal(err)
 	}
