@@ -29,6 +29,12 @@ const (
 	CmdTest         = "test"
 	CmdOutbox       = "outbox"
 	CmdTTS          = "tts"
+	CmdToggle       = "toggle"
+	CmdPTTStart     = "ptt-start"
+	CmdPTTStop      = "ptt-stop"
+	CmdPause        = "pause"
+	CmdResume       = "resume"
+	CmdProfile      = "profile"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
@@ -88,6 +94,12 @@ var commands = []spec{
 	{name: CmdHeadless, summary: "run without window or tray (SSH, servers); control it with this CLI"},
 	{name: CmdStatus, args: "[--json]", summary: "show what the running instance is doing", flags: []string{"json"}},
 	{name: CmdServer, args: "start|stop|restart|status", summary: "control the speech server (WhisperLiveKit) of the running instance", flags: []string{"json"}, actions: []string{"start", "stop", "restart", "status"}},
+	{name: CmdToggle, summary: "start listening, or stop if listening (bind it to a key in your desktop's shortcuts)"},
+	{name: CmdPTTStart, summary: "push-to-talk pressed: start listening"},
+	{name: CmdPTTStop, summary: "push-to-talk released: stop listening"},
+	{name: CmdPause, summary: "pause TonnyTray: nothing listens until resume"},
+	{name: CmdResume, summary: "resume after pause"},
+	{name: CmdProfile, args: "NAME", summary: "switch the active profile", parse: parseProfile},
 	{name: CmdListen, args: "[--seconds N]", summary: "listen for N seconds (default 5) through the running instance and print the text", flags: []string{"seconds", "json"}},
 	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
 	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: parseSend},
@@ -196,6 +208,15 @@ func parseSend(c *Command, positional []string) error {
 	c.Text = strings.TrimSpace(strings.Join(positional, " "))
 	if c.Text == "" {
 		return usagef("send needs the command text, e.g. tonnytray send \"turn on the lights\"")
+	}
+	return nil
+}
+
+// parseProfile takes the profile's name (it may contain spaces).
+func parseProfile(c *Command, positional []string) error {
+	c.Text = strings.TrimSpace(strings.Join(positional, " "))
+	if c.Text == "" {
+		return usagef("profile needs the profile's name, e.g. tonnytray profile Dad")
 	}
 	return nil
 }

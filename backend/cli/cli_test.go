@@ -50,6 +50,10 @@ func TestParse(t *testing.T) {
 		{"send text that looks like a flag", []string{"send", "--", "--what"}, Command{Name: CmdSend, Text: "--what"}},
 		{"test n8n", []string{"test", "n8n"}, Command{Name: CmdTest, Action: "n8n"}},
 		{"tts", []string{"tts", "Hello", "there"}, Command{Name: CmdTTS, Text: "Hello there"}},
+		{"toggle", []string{"toggle"}, Command{Name: CmdToggle}},
+		{"ptt", []string{"ptt-start"}, Command{Name: CmdPTTStart}},
+		{"pause", []string{"pause"}, Command{Name: CmdPause}},
+		{"profile with spaces", []string{"profile", "Aunt", "May"}, Command{Name: CmdProfile, Text: "Aunt May"}},
 		{"tts voices", []string{"tts", "--list-voices", "--json"}, Command{Name: CmdTTS, ListVoices: true, JSON: true}},
 		{"outbox lists by default", []string{"outbox"}, Command{Name: CmdOutbox, Action: "list"}},
 		{"outbox retry all", []string{"outbox", "retry"}, Command{Name: CmdOutbox, Action: "retry"}},
@@ -81,7 +85,9 @@ func TestParseErrors(t *testing.T) {
 		want []string // in the error message
 	}{
 		{"unknown command", []string{"frobnicate"}, []string{`unknown command "frobnicate"`, "tonnytray --help"}},
-		{"unknown command after flags", []string{"--db", "x.db", "toggle"}, []string{`unknown command "toggle"`, "tonnytray --help"}},
+		{"unknown command after flags", []string{"--db", "x.db", "toggel"}, []string{`unknown command "toggel"`, "tonnytray --help"}},
+		{"profile without a name", []string{"profile"}, []string{"profile needs the profile's name"}},
+		{"toggle takes no argument", []string{"toggle", "now"}, []string{`toggle takes no arguments, got "now"`}},
 		{"unknown flag", []string{"status", "--jsn"}, []string{"unknown flag -jsn", "tonnytray --help"}},
 		{"flag of another command", []string{"doctor", "--json"}, []string{"doctor does not take --json"}},
 		{"gui flag on status", []string{"--start-hidden", "status"}, []string{"status does not take --start-hidden"}},
@@ -145,7 +151,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		if len(c.actions) > 0 {
 			args = append(args, c.actions[0])
 		}
-		if c.name == CmdSend || c.name == CmdTTS {
+		if c.name == CmdSend || c.name == CmdTTS || c.name == CmdProfile {
 			args = append(args, "lights", "on")
 		}
 		if got, err := Parse(args); err != nil || got.Name != c.name {

@@ -85,6 +85,8 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		err = outbox(ctx, cmd, env)
 	case CmdTTS:
 		err = speak(ctx, cmd, env)
+	case CmdToggle, CmdPTTStart, CmdPTTStop, CmdPause, CmdResume, CmdProfile:
+		err = trigger(ctx, cmd, env)
 	default:
 		err = fmt.Errorf("%w: %q is not a client command", ErrUsage, cmd.Name)
 	}
@@ -344,4 +346,28 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// triggerTimeout bounds a trigger: each answers at once (the work goes on in the instance).
+const triggerTimeout = 5 * time.Second
+
+// trigger sends toggle, ptt-start, ptt-stop, pause, resume or profile to the running instance and prints the
+// state it answers.
+func trigger(ctx context.Context, cmd Command, env ClientEnv) error {
+	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
+	defer cancel()
+	var args any
+	if cmd.Name == CmdProfile {
+		args = map[string]string{"name": cmd.Text}
+	}
+	var st daemon.AppStateInfo
+	if err := control.Call(ctx, env.Socket, cmd.Name, args, &st); err != nil {
+		return err
+	}
+	line := st.State
+	if st.Profile != "" {
+		line += " (profile " + st.Profile + ")"
+	}
+	fmt.Fprintln(env.Out, line)
+	return nil
 }

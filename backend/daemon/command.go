@@ -73,8 +73,22 @@ func (d *Daemon) newTonny() *tonny {
 	return t
 }
 
-// identity is who commands are sent for; until profiles exist, the admin everyone shares.
-func (d *Daemon) identity() Identity { return Identity{Profile: "default", Role: "admin"} }
+// identity is who commands are sent for: the active profile, or the shared admin "default" when none is chosen
+// (the profiles issue adds the first-run profiles and the kid-safe mode).
+func (d *Daemon) identity() Identity {
+	d.state.mu.Lock()
+	name := d.state.profile
+	d.state.mu.Unlock()
+	if name == "" {
+		return Identity{Profile: "default", Role: "admin"}
+	}
+	var p store.Profile
+	if err := d.store.DB().Where("name = ?", name).Take(&p).Error; err != nil {
+		d.component("app").Warn("active profile unreadable; sending as the default admin", "profile", name, "err", err)
+		return Identity{Profile: "default", Role: "admin"}
+	}
+	return Identity{Profile: p.Name, Role: p.Role, SafeMode: p.Role == "child"}
+}
 
 // SendCommand queues text for Tonny: it is stored in the outbox before the first attempt and delivered in
 // order, whatever happens to the network or the app meanwhile. transcription links it to the utterance it came

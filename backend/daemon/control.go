@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/tonnytray/tonnytray/backend/event"
 	"os"
 )
 
@@ -16,7 +17,11 @@ type Status struct {
 	LogFile       string          `json:"logFile"`
 	Keychain      KeychainStatus  `json:"keychain"`
 	Services      []ServiceStatus `json:"services"`
+	State         AppStateInfo    `json:"state"`
 }
+
+// AppStateInfo is the app's state (idle, listening, …) with the active profile.
+type AppStateInfo = event.AppStatePayload
 
 // registerControl wires the control-socket commands that any running instance answers.
 func (d *Daemon) registerControl() {
@@ -28,7 +33,7 @@ func (d *Daemon) registerControl() {
 		return Status{
 			Version: snap.Version, PID: os.Getpid(), UptimeSeconds: snap.UptimeSeconds,
 			Database: snap.Paths.Database, LogFile: snap.Paths.LogFile,
-			Keychain: snap.Keychain, Services: snap.Services,
+			Keychain: snap.Keychain, Services: snap.Services, State: d.AppState(),
 		}, nil
 	})
 	d.control.Handle("config-export", func(context.Context, json.RawMessage) (any, error) {

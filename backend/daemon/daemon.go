@@ -45,29 +45,32 @@ type Options struct {
 
 // Daemon is the TonnyTray backend. Create it with New, then call Run.
 type Daemon struct {
-	opts      Options
-	started   time.Time
-	bus       *event.Bus
-	store     *store.Store
-	settings  *settings.Service
-	level     *slog.LevelVar
-	redactor  *logging.Redactor
-	logging   *logging.Logging
-	log       *slog.Logger
-	control   *control.Server
-	speech    *whisper.Server
-	mic       *mic
-	pipe      *pipeline.Pipeline
-	liveMu    sync.Mutex
-	live      event.TranscriptUpdatePayload // the utterance in progress, for `tonnytray listen`
-	tonny     *tonny                        // commands to Tonny (n8n) through the outbox
-	typist    typist
-	policy    pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
-	voice     *voice          // Tonny's voice: synthesis, cache and the player
-	secretsMu sync.RWMutex
-	secrets   *secret.Store // nil when no keychain could be opened; secretErr says why
-	secretErr error
-	closeOnce sync.Once
+	opts     Options
+	started  time.Time
+	bus      *event.Bus
+	store    *store.Store
+	settings *settings.Service
+	level    *slog.LevelVar
+	redactor *logging.Redactor
+	logging  *logging.Logging
+	log      *slog.Logger
+	control  *control.Server
+	speech   *whisper.Server
+	mic      *mic
+	pipe     *pipeline.Pipeline
+	liveMu   sync.Mutex
+	live     event.TranscriptUpdatePayload // the utterance in progress, for `tonnytray listen`
+	tonny    *tonny                        // commands to Tonny (n8n) through the outbox
+	typist   typist
+	policy   pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
+	voice    *voice          // Tonny's voice: synthesis, cache and the player
+	state    appState        // paused, listening, speaking… for the tray and `status`
+	// pauseChanged wakes voice activation when the user pauses or resumes.
+	pauseChanged chan struct{}
+	secretsMu    sync.RWMutex
+	secrets      *secret.Store // nil when no keychain could be opened; secretErr says why
+	secretErr    error
+	closeOnce    sync.Once
 }
 
 // New opens everything the backend needs. A failure here is fatal for the app and its message is meant for
@@ -82,7 +85,8 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	if o.Socket == "" {
 		o.Socket = paths.ControlSocket()
 	}
-	d := &Daemon{opts: o, started: time.Now(), bus: event.NewBus(), level: new(slog.LevelVar), redactor: logging.NewRedactor()}
+	d := &Daemon{opts: o, started: time.Now(), bus: event.NewBus(), level: new(slog.LevelVar), redactor: logging.NewRedactor(),
+		pauseChanged: make(chan struct{}, 1)}
 
 	st, err := store.Open(ctx, o.DBPath)
 	if err != nil {
@@ -133,6 +137,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	d.registerControl()
 	d.registerCommandControl()
 	d.registerSpeechControl()
+	d.registerTriggerControl()
 	d.registerServerControl()
 	d.registerListenControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
@@ -155,6 +160,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"tts", d.runSpeech})
 	sup.Add(serviceFunc{"tts-quota", d.runQuota})
 	sup.Add(serviceFunc{"cues", d.runCues})
+	sup.Add(serviceFunc{"state", d.runState})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})

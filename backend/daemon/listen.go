@@ -123,8 +123,12 @@ func (d *Daemon) newPipeline() *pipeline.Pipeline {
 	})
 }
 
-// publishLive publishes pipeline events and keeps the latest live transcript for `tonnytray listen`.
+// publishLive publishes pipeline events, keeps the latest live transcript for `tonnytray listen` and notes
+// listening and final text in the app state.
 func (d *Daemon) publishLive(e event.Payload) {
+	if _, ok := e.(event.ListeningStatePayload); ok {
+		d.noteState(e)
+	}
 	switch p := e.(type) {
 	case event.TranscriptUpdatePayload:
 		d.liveMu.Lock()
@@ -205,6 +209,9 @@ func (d *Daemon) saveUtterance(u pipeline.Utterance) *store.Transcription {
 
 // micWanted says whether the microphone stays open between utterances: kept warm, or listening for voice.
 func (d *Daemon) micWanted() bool {
+	if d.Paused() {
+		return false
+	}
 	a := d.settings.Get().Audio
 	return a.KeepWarm || a.Mode == "voice_activation" || a.Mode == "continuous"
 }
@@ -225,6 +232,9 @@ func (d *Daemon) applyKeepWarm() {
 // StartListening opens the microphone and begins an utterance (toggle on, push-to-talk press). hint is the
 // route the trigger asks for: "" lets the spoken prefix and the settings decide, RouteNone only transcribes.
 func (d *Daemon) StartListening(mode string, hint pipeline.Route) error {
+	if d.Paused() {
+		return ErrPaused
+	}
 	if mode == "" {
 		mode = d.settings.Get().Audio.Mode
 	}
@@ -292,7 +302,7 @@ func (d *Daemon) runVoice(ctx context.Context) error {
 	for {
 		a := d.settings.Get().Audio
 		changed := d.bus.Subscribe(1, event.SettingsChanged)
-		if a.Mode == "voice_activation" || a.Mode == "continuous" {
+		if (a.Mode == "voice_activation" || a.Mode == "continuous") && !d.Paused() {
 			if err := d.mic.open(); err != nil {
 				d.bus.Publish(event.NoticePayload{Level: "error", Title: "Voice activation", Message: err.Error()})
 			} else {
@@ -300,6 +310,7 @@ func (d *Daemon) runVoice(ctx context.Context) error {
 				go func() {
 					select {
 					case <-changed.C:
+					case <-d.pauseChanged:
 					case <-vctx.Done():
 					}
 					stop()
@@ -322,6 +333,7 @@ func (d *Daemon) runVoice(ctx context.Context) error {
 		}
 		select {
 		case <-changed.C:
+		case <-d.pauseChanged:
 		case <-ctx.Done():
 			changed.Close()
 			return nil

@@ -34,6 +34,7 @@ type Snapshot struct {
 	Outbox        OutboxState       `json:"outbox"`
 	LastCommand   CommandState      `json:"lastCommand"` // ID "" = none since start
 	Speech        SpeechState       `json:"speech"`
+	State         AppStateInfo      `json:"state"`
 	EventsDropped uint64            `json:"eventsDropped"`
 	LogsDropped   uint64            `json:"logsDropped"`
 	UptimeSeconds int64             `json:"uptimeSeconds"`
@@ -153,6 +154,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Outbox:        ob,
 		LastCommand:   d.LastCommand(),
 		Speech:        d.SpeechState(),
+		State:         d.AppState(),
 		EventsDropped: d.bus.Dropped(),
 		LogsDropped:   d.logging.Dropped(),
 		UptimeSeconds: int64(time.Since(d.started).Seconds()),

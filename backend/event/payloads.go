@@ -19,6 +19,7 @@ const (
 	OutboxState     Name = "outbox:state"
 	Dictation       Name = "dictation:done"
 	SpeechState     Name = "speech:state"
+	AppState        Name = "app:state"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -131,7 +132,8 @@ type TranscriptFinalPayload struct {
 // EventName implements Payload.
 func (TranscriptFinalPayload) EventName() Name { return TranscriptFinal }
 
-// ListeningStatePayload says whether an utterance is being captured: State is "listening" or "idle".
+// ListeningStatePayload says whether an utterance is being captured: State is "listening", "processing" (captured,
+// its final text awaited) or "idle".
 type ListeningStatePayload struct {
 	State string `json:"state"`
 	Mode  string `json:"mode"`
@@ -207,3 +209,15 @@ type SpeechStatePayload struct {
 
 // EventName implements Payload.
 func (SpeechStatePayload) EventName() Name { return SpeechState }
+
+// AppStatePayload is the app's state as the tray icon shows it: "paused", "error", "listening", "speaking",
+// "processing" or "idle" (the first that holds, in that order). Detail says why for paused and error; Profile
+// is the active profile ("" = none chosen).
+type AppStatePayload struct {
+	State   string `json:"state"`
+	Detail  string `json:"detail"`
+	Profile string `json:"profile"`
+}
+
+// EventName implements Payload.
+func (AppStatePayload) EventName() Name { return AppState }

@@ -137,7 +137,9 @@ func (p *Pipeline) EndAt(pos audio.Position) error {
 	case p.cur.end <- pos:
 	default: // already ending
 	}
+	mode := p.cur.mode
 	p.cur = nil // capturing is over; the next utterance may begin while this one finishes
+	p.publishState("processing", mode)
 	return nil
 }
 
@@ -169,12 +171,22 @@ func (p *Pipeline) run(ctx context.Context, u *utterance) {
 		p.cur = nil
 	}
 	delete(p.inflight, u)
+	// The state after this one: another utterance may be capturing, or still finishing.
+	next := "idle"
+	switch {
+	case p.cur != nil:
+		next = ""
+	case len(p.inflight) > 0:
+		next = "processing"
+	}
 	p.mu.Unlock()
 	if res.Err != nil {
 		p.o.Log.Warn("utterance failed", "component", "pipeline", "mode", u.mode, "err", res.Err, "heard", len(res.Text))
 	}
 	p.publish(event.TranscriptFinalPayload{Text: res.Text, Mode: res.Mode, Error: errText(res.Err), Timings: timingsOf(res.Timings)})
-	p.publishState("idle", u.mode)
+	if next != "" {
+		p.publishState(next, u.mode)
+	}
 	if p.o.Done != nil {
 		p.o.Done(res)
 	}
