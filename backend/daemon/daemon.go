@@ -17,6 +17,7 @@ import (
 
 	"github.com/thejerf/suture/v4"
 
+	"github.com/tonnytray/tonnytray/backend/autostart"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
@@ -161,10 +162,14 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"tts-quota", d.runQuota})
 	sup.Add(serviceFunc{"cues", d.runCues})
 	sup.Add(serviceFunc{"state", d.runState})
+	sup.Add(serviceFunc{"notifications", d.runNotifications})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
 	d.applyKeepWarm()
+	if d.settings.Get().General.LaunchAtLogin {
+		d.applyAutostart() // the entry follows the program if it moved
+	}
 	err := sup.Serve(ctx)
 	d.component("app").Info("backend stopped")
 	d.Close()
@@ -223,6 +228,9 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 	}
 	if slices.ContainsFunc(c.Changed, func(f string) bool { return strings.HasPrefix(f, "n8n.") }) {
 		d.resetN8N()
+	}
+	if slices.Contains(c.Changed, "general.launch_at_login") {
+		d.applyAutostart()
 	}
 	if slices.Contains(c.Changed, "response.volume") {
 		d.voice.player.SetVolume(cur.Response.Volume)
@@ -286,3 +294,23 @@ type serviceFunc struct {
 
 func (s serviceFunc) Serve(ctx context.Context) error { return s.run(ctx) }
 func (s serviceFunc) String() string                  { return s.name }
+
+// applyAutostart writes or removes the login entry as general.launch_at_login says; a failure is shown.
+func (d *Daemon) applyAutostart() {
+	file := paths.AutostartFile()
+	var err error
+	if d.settings.Get().General.LaunchAtLogin {
+		var exe string
+		if exe, err = os.Executable(); err == nil {
+			err = autostart.Enable(file, exe)
+		}
+	} else {
+		err = autostart.Disable(file)
+	}
+	if err != nil {
+		d.component("app").Error("launch at login not applied", "err", err)
+		d.bus.Publish(event.NoticePayload{Level: "error", Title: "Launch at login", Message: err.Error()})
+		return
+	}
+	d.component("app").Info("launch at login", "enabled", autostart.Enabled(file), "entry", file)
+}

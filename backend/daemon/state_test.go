@@ -3,6 +3,8 @@ package daemon
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,27 @@ func TestPauseStopsVoiceActivation(t *testing.T) {
 			t.Fatal("voice activation did not come back after resume")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestLaunchAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
+	h := newHarness(t)
+	d, _ := h.start(t)
+	file := filepath.Join(os.Getenv("XDG_CONFIG_HOME"), "autostart", "tonnytray.desktop")
+	s := d.Settings()
+	s.General.LaunchAtLogin = true
+	if _, err := d.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil || !strings.Contains(string(b), "--start-hidden") {
+		t.Fatalf("autostart entry: %v\n%s", err, b)
+	}
+	s.General.LaunchAtLogin = false
+	if _, err := d.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(file); !os.IsNotExist(err) {
+		t.Fatalf("the entry is still there after turning it off: %v", err)
 	}
 }

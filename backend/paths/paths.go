@@ -19,6 +19,12 @@ func StateDir() string { return filepath.Join(xdg("XDG_STATE_HOME", ".local/stat
 // ConfigDir is $XDG_CONFIG_HOME/tonnytray (default ~/.config/tonnytray).
 func ConfigDir() string { return filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), AppName) }
 
+// AutostartFile is the XDG autostart entry that launches TonnyTray at login:
+// $XDG_CONFIG_HOME/autostart/tonnytray.desktop.
+func AutostartFile() string {
+	return filepath.Join(xdg("XDG_CONFIG_HOME", ".config"), "autostart", AppName+".desktop")
+}
+
 // CacheDir is $XDG_CACHE_HOME/tonnytray (default ~/.cache/tonnytray).
 func CacheDir() string { return filepath.Join(xdg("XDG_CACHE_HOME", ".cache"), AppName) }
 

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"strings"
 	"unicode"
 
 	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/notify"
 	"github.com/tonnytray/tonnytray/backend/player"
 	"github.com/tonnytray/tonnytray/backend/tts"
 )
@@ -64,4 +66,42 @@ var stopWords = map[string]bool{"stop": true, "stop talking": true, "stop it": t
 func isStop(text string) bool {
 	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) })
 	return stopWords[strings.Join(words, " ")]
+}
+
+// runNotifications is the service that shows warnings and errors as desktop notifications (Settings →
+// Response → Desktop notifications); they are in the window and the log as well.
+func (d *Daemon) runNotifications(ctx context.Context) error {
+	sub := d.bus.Subscribe(32, event.Notice)
+	defer sub.Close()
+	n := notify.New("TonnyTray")
+	defer n.Close()
+	missing := false
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case ev := <-sub.C:
+			p := ev.Payload.(event.NoticePayload)
+			if p.Level == "info" || !d.settings.Get().Response.Notifications {
+				continue
+			}
+			urgency := notify.Normal
+			if p.Level == "error" {
+				urgency = notify.Critical
+			}
+			// The title is the tag: a repeated problem updates its notification instead of stacking up.
+			err := n.Send(p.Title, p.Title, p.Message, urgency)
+			switch {
+			case errors.Is(err, notify.ErrNoService):
+				if !missing {
+					d.component("notify").Info("no desktop notification service: notices show in the window and the log only")
+				}
+				missing = true
+			case err != nil:
+				d.component("notify").Warn("desktop notification failed", "err", err)
+			default:
+				missing = false
+			}
+		}
+	}
 }
