@@ -66,6 +66,7 @@ type Daemon struct {
 	policy   pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
 	voice    *voice          // Tonny's voice: synthesis, cache and the player
 	state    appState        // paused, listening, speaking… for the tray and `status`
+	keys     hotkeys         // the global shortcuts
 	// pauseChanged wakes voice activation when the user pauses or resumes.
 	pauseChanged chan struct{}
 	secretsMu    sync.RWMutex
@@ -87,7 +88,7 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		o.Socket = paths.ControlSocket()
 	}
 	d := &Daemon{opts: o, started: time.Now(), bus: event.NewBus(), level: new(slog.LevelVar), redactor: logging.NewRedactor(),
-		pauseChanged: make(chan struct{}, 1)}
+		pauseChanged: make(chan struct{}, 1), keys: hotkeys{rebind: make(chan struct{}, 1)}}
 
 	st, err := store.Open(ctx, o.DBPath)
 	if err != nil {
@@ -163,6 +164,7 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"cues", d.runCues})
 	sup.Add(serviceFunc{"state", d.runState})
 	sup.Add(serviceFunc{"notifications", d.runNotifications})
+	sup.Add(serviceFunc{"hotkeys", d.runHotkeys})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
@@ -229,6 +231,9 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 	if slices.ContainsFunc(c.Changed, func(f string) bool { return strings.HasPrefix(f, "n8n.") }) {
 		d.resetN8N()
 	}
+	if slices.ContainsFunc(c.Changed, func(f string) bool { return strings.HasPrefix(f, "hotkeys.") }) {
+		d.rebindHotkeys()
+	}
 	if slices.Contains(c.Changed, "general.launch_at_login") {
 		d.applyAutostart()
 	}
@@ -245,6 +250,8 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 			_ = d.openSecrets(cur.General.KeyringBackend, d.opts.FilePassword) // a failure is published by openSecrets
 		case settings.PartWhisperServer:
 			d.speech.Restart() // the new command line takes effect now; an adopted server is re-probed
+		case settings.PartHotkeys:
+			// applied below, with the push-to-talk options that need no restart either
 		default:
 			restart = append(restart, part)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -160,5 +161,80 @@ func TestLaunchAtLoginWritesAndRemovesTheAutostartEntry(t *testing.T) {
 	}
 	if _, err := os.Stat(file); !os.IsNotExist(err) {
 		t.Fatalf("the entry is still there after turning it off: %v", err)
+	}
+}
+
+// TestHotkeyTogglesListening presses the toggle shortcut on the private X display, as a user would, and
+// checks the state through `status`.
+func TestHotkeyTogglesListening(t *testing.T) {
+	if xErr != nil {
+		t.Fatalf("this test needs a private X display: %v", xErr)
+	}
+	sim, port := simulator(t)
+	h := newHarness(t)
+	h.configure(t, func(s *settings.Settings) {
+		s.Whisper.Command, s.Whisper.Port = sim, port
+		s.Hotkeys.Toggle, s.Hotkeys.Pause = "Ctrl+Alt+K", "Ctrl+Alt+J" // keys no other test binds
+	})
+	d, _ := h.start(t)
+	deadline := time.Now().Add(20 * time.Second)
+	for st := d.HotkeyStatus(); len(st.Active) < 2; st = d.HotkeyStatus() {
+		if time.Now().After(deadline) {
+			t.Fatalf("shortcuts not grabbed: %+v", st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	press := func(keys string) {
+		if out, err := exec.Command("xdotool", "key", keys).CombinedOutput(); err != nil {
+			t.Fatalf("xdotool key %s: %v %s", keys, err, out)
+		}
+	}
+	status := func() string {
+		var st Status
+		if err := control.Call(context.Background(), h.socket, "status", nil, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.State.State
+	}
+	press("ctrl+alt+j")
+	for status() != StatePaused {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pause shortcut did not pause: %s", status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	press("ctrl+alt+j")
+	press("ctrl+alt+k")
+	for status() != StateListening {
+		if time.Now().After(deadline) {
+			t.Fatalf("the toggle shortcut did not start listening: %s", status())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	press("ctrl+alt+k")
+	for status() == StateListening {
+		if time.Now().After(deadline) {
+			t.Fatal("the toggle shortcut did not stop listening")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// A new key in Settings applies without a restart.
+	s := d.Settings()
+	s.Hotkeys.Toggle = "Ctrl+Alt+U"
+	if _, err := d.SaveSettings(s); err != nil {
+		t.Fatal(err)
+	}
+	for st := d.HotkeyStatus(); ; st = d.HotkeyStatus() {
+		if out, err := exec.Command("xdotool", "key", "ctrl+alt+u").CombinedOutput(); err != nil {
+			t.Fatalf("xdotool: %v %s", err, out)
+		}
+		if status() == StateListening {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the rebound shortcut does nothing: %+v", st)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
