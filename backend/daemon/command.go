@@ -23,7 +23,7 @@ import (
 // outboxTarget names the n8n queue in the outbox table.
 const outboxTarget = "n8n"
 
-// Speaker speaks a reply. The text-to-speech issue provides it; until then replies are shown and logged.
+// Speaker speaks a reply without waiting for it to be played (the daemon's own voice; benchmarks replace it).
 type Speaker interface {
 	Speak(ctx context.Context, text string) error
 }
@@ -290,9 +290,12 @@ func (d *Daemon) handleReply(text string, speak bool) {
 		d.tonny.mu.Lock()
 		sp := d.tonny.speaker
 		d.tonny.mu.Unlock()
-		if sp == nil {
-			log.Info("reply shown, not spoken: text-to-speech is not available yet", "chars", len(text))
-		} else if err := sp.Speak(context.Background(), text); err != nil {
+		var missing keyMissing
+		switch err := sp.Speak(context.Background(), text); {
+		case errors.As(err, &missing):
+			// Voice was never set up: the ElevenLabs card says so; a notice per reply would only nag.
+			log.Info("reply shown, not spoken", "why", err.Error())
+		case err != nil:
 			log.Error("reply not spoken", "err", err)
 			d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Reply not spoken", Message: err.Error()})
 		}

@@ -105,12 +105,29 @@ func (i *Inserter) Insert(ctx context.Context, text string) (Result, error) {
 
 // typeText types text key by key with tool m.
 func (i *Inserter) typeText(ctx context.Context, m Method, text string) error {
-	delay := typingDelay(m, i.o.KeyDelay, text)
-	args, stdin := typeCommand(m, text, delay)
-	// Generous: a stuck tool is cut off, a slow one on a busy machine is not.
-	timeout := 10*time.Second + time.Duration(utf8.RuneCountInString(text))*2*max(delay, xdotoolDefaultDelay)
-	_, err := run(ctx, timeout, stdin, i.sys.path(string(m)), args...)
-	return err
+	pieces := []string{text}
+	premapped := false
+	if m == MethodXdotool && !isASCII(text) {
+		if restore, ok := i.premap(ctx, text); ok {
+			defer restore()
+			premapped = true
+		} else {
+			pieces = asciiRuns(text) // only the non-ASCII runs need xdotool's slow pace
+		}
+	}
+	for _, piece := range pieces {
+		delay := typingDelay(m, i.o.KeyDelay, piece)
+		if premapped {
+			delay = typingDelay(m, i.o.KeyDelay, "") // every character is on the keyboard now
+		}
+		args, stdin := typeCommand(m, piece, delay)
+		// Generous: a stuck tool is cut off, a slow one on a busy machine is not.
+		timeout := 10*time.Second + time.Duration(utf8.RuneCountInString(piece))*2*max(delay, xdotoolDefaultDelay)
+		if _, err := run(ctx, timeout, stdin, i.sys.path(string(m)), args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // paste puts text on the clipboard and presses the paste key. It returns the method that inserted the text

@@ -16,15 +16,28 @@ func TestTypingDelay(t *testing.T) {
 		want       time.Duration
 	}{
 		{MethodXdotool, 0, "plain ascii", 12 * time.Millisecond},
-		{MethodXdotool, 0, "東京", 50 * time.Millisecond},
-		{MethodXdotool, 20 * time.Millisecond, "café", 50 * time.Millisecond},
-		{MethodXdotool, 80 * time.Millisecond, "café", 80 * time.Millisecond},
+		{MethodXdotool, 0, "東京", 150 * time.Millisecond},
+		{MethodXdotool, 20 * time.Millisecond, "café", 150 * time.Millisecond},
+		{MethodXdotool, 200 * time.Millisecond, "café", 200 * time.Millisecond},
 		{MethodXdotool, 5 * time.Millisecond, "ascii", 5 * time.Millisecond},
 		{MethodWtype, 0, "東京", 0},
 	}
 	for _, tt := range tests {
 		if got := typingDelay(tt.m, tt.configured, tt.text); got != tt.want {
 			t.Errorf("typingDelay(%s, %s, %q) = %s, want %s", tt.m, tt.configured, tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestASCIIRuns(t *testing.T) {
+	for in, want := range map[string][]string{
+		"":                      nil,
+		"plain":                 {"plain"},
+		"東京":                    {"東京"},
+		"Grüße, café — ok\nend": {"Gr", "üß", "e, caf", "é", " ", "—", " ok\nend"},
+	} {
+		if got := asciiRuns(in); !slices.Equal(got, want) || strings.Join(got, "") != in {
+			t.Errorf("asciiRuns(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -110,5 +123,12 @@ func TestErrorMessage(t *testing.T) {
 	e := &Error{Reason: "xdotool failed", Err: cause}
 	if !errors.Is(e, cause) || !strings.Contains(e.Error(), "exit status 1") {
 		t.Errorf("Error() = %q, Unwrap does not reach the cause", e.Error())
+	}
+}
+
+func TestFreeKeycodes(t *testing.T) {
+	pke := "keycode   8 =\nkeycode   9 = Escape NoSymbol Escape\nkeycode  93 =\nkeycode 255 = \nkeycode x =\n"
+	if got := freeKeycodes(pke); !slices.Equal(got, []int{8, 93, 255}) {
+		t.Fatalf("freeKeycodes = %v", got)
 	}
 }
