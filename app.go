@@ -40,18 +40,40 @@ type App struct {
 	done     chan struct{}
 	shutOnce sync.Once
 	uiOnce   sync.Once
+	// hidden keeps the window hidden at start (--start-hidden); general.start_hidden does too.
+	hidden bool
+	desk   *desktop // the tray; nil until started
 }
 
-// NewApp returns a facade that starts the backend with opts when the window starts.
-func NewApp(opts daemon.Options, wlog *wailsLogger, started time.Time) *App {
-	return &App{opts: opts, wlog: wlog, started: started, ready: make(chan struct{}), done: make(chan struct{})}
+// NewApp returns a facade that starts the backend with opts when the window starts; hidden keeps the window
+// in the tray at start.
+func NewApp(opts daemon.Options, wlog *wailsLogger, started time.Time, hidden bool) *App {
+	return &App{opts: opts, wlog: wlog, started: started, hidden: hidden, ready: make(chan struct{}), done: make(chan struct{})}
 }
 
 // domReady is Wails' OnDomReady: the page has loaded (not yet rendered its data; see UIReady).
-func (a *App) domReady(context.Context) {
-	if d, err := a.backend(); err == nil {
-		d.Logger("app").Info("window ready", "since_start_ms", time.Since(a.started).Milliseconds())
+func (a *App) domReady(ctx context.Context) {
+	d, err := a.backend()
+	if err != nil {
+		runtime.WindowShow(ctx) // the window says why the backend did not start
+		return
 	}
+	// The window starts hidden and is shown once its page is there: no empty frame, and no flash at all when
+	// it should stay in the tray.
+	if a.hidden || d.Settings().General.StartHidden {
+		d.Logger("app").Info("started hidden", "tray", a.desk != nil && a.desk.tray != nil)
+	} else {
+		runtime.WindowShow(ctx)
+	}
+	d.Logger("app").Info("window ready", "since_start_ms", time.Since(a.started).Milliseconds())
+}
+
+// beforeClose is Wails' OnBeforeClose; see desktop.beforeClose.
+func (a *App) beforeClose(ctx context.Context) bool {
+	if a.desk == nil {
+		return false
+	}
+	return a.desk.beforeClose(ctx)
 }
 
 // UIReady is called by the UI once, when its first screen with real data is painted; the start-up benchmark
@@ -79,9 +101,9 @@ func (a *App) startup(ctx context.Context) {
 	}
 	a.d = d
 	a.wlog.use(d.Logger("wails"))
+	a.desk = startDesktop(ctx, runCtx, d)
 	d.HandleControl("show", func(context.Context, json.RawMessage) (any, error) {
-		runtime.WindowShow(ctx)
-		runtime.WindowUnminimise(ctx)
+		a.desk.show()
 		return "shown", nil
 	})
 	go a.forwardEvents(runCtx, d.Bus())
@@ -312,6 +334,29 @@ func (a *App) StopSpeaking() error {
 	}
 	d.StopSpeaking()
 	return nil
+}
+
+// Pause pauses TonnyTray (nothing listens) or resumes it; it returns the state after.
+func (a *App) Pause(paused bool) (daemon.AppStateInfo, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.AppStateInfo{}, err
+	}
+	if paused {
+		d.Pause()
+	} else {
+		d.Resume()
+	}
+	return d.AppState(), nil
+}
+
+// HotkeyStatus says which global shortcuts work on this session, and what to bind where they cannot.
+func (a *App) HotkeyStatus() (daemon.HotkeyStatus, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.HotkeyStatus{}, err
+	}
+	return d.HotkeyStatus(), nil
 }
 
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.

@@ -107,19 +107,20 @@ func runGUI(cmd cli.Command, opts daemon.Options, started time.Time) int {
 		opts.Instance = inst
 	}
 	wlog := newWailsLogger()
-	app := NewApp(opts, wlog, started)
+	app := NewApp(opts, wlog, started, cmd.StartHidden)
 	err := wails.Run(&options.App{
 		Title:            "TonnyTray",
 		Width:            1180,
 		Height:           780,
 		MinWidth:         760,
 		MinHeight:        520,
-		StartHidden:      cmd.StartHidden,
+		StartHidden:      true, // shown at DOM ready unless it should stay in the tray (App.domReady)
 		AssetServer:      &assetserver.Options{Assets: assets},
 		BackgroundColour: &options.RGBA{R: 248, G: 249, B: 250, A: 255},
 		OnStartup:        app.startup,
 		OnDomReady:       app.domReady,
 		OnShutdown:       app.shutdown,
+		OnBeforeClose:    app.beforeClose,
 		Bind:             []any{app},
 		ErrorFormatter:   formatError,
 		Logger:           wlog,

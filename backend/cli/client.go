@@ -121,8 +121,16 @@ func status(ctx context.Context, cmd Command, env ClientEnv) error {
 	}
 	fmt.Fprintf(env.Out, "TonnyTray %s running (pid %d, up %s)\n", st.Version, st.PID, time.Duration(st.UptimeSeconds)*time.Second)
 	fmt.Fprintf(env.Out, "  database  %s\n  log file  %s\n", st.Database, st.LogFile)
+	fmt.Fprintf(env.Out, "  state     %s", st.State.State)
+	if st.State.Profile != "" {
+		fmt.Fprintf(env.Out, " (profile %s)", st.State.Profile)
+	}
+	fmt.Fprintln(env.Out)
 	for _, s := range st.Services {
 		fmt.Fprintf(env.Out, "  %-15s %-11s %s\n", s.Service, s.State, s.Detail)
+	}
+	if !st.Hotkeys.Available {
+		fmt.Fprintf(env.Out, "  shortcuts: %s\n", st.Hotkeys.Reason)
 	}
 	return nil
 }

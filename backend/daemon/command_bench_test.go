@@ -3,14 +3,17 @@ package daemon
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/elevensim"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8nsim"
+	"github.com/tonnytray/tonnytray/backend/settings"
 )
 
 // spoken records when replies reach the speaker (the TTS issue's player plugs in here).
@@ -131,4 +134,76 @@ func BenchmarkCachedReplyStart(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(percentile(starts, 0.5).Microseconds())/1000, "start-p50-ms")
 	b.ReportMetric(float64(percentile(starts, 0.95).Microseconds())/1000, "start-p95-ms")
+}
+
+// BenchmarkTriggerRoundTrip measures a CLI trigger: the control socket call for pause (and resume) and its
+// answer, as `tonnytray pause` makes it (without the process start).
+func BenchmarkTriggerRoundTrip(b *testing.B) {
+	h := newHarness(b)
+	h.start(b)
+	rtts := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		name := "pause"
+		if i%2 == 1 {
+			name = "resume"
+		}
+		start := time.Now()
+		var st AppStateInfo
+		if err := control.Call(context.Background(), h.socket, name, nil, &st); err != nil {
+			b.Fatal(err)
+		}
+		rtts = append(rtts, time.Since(start))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(rtts, 0.5).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(rtts, 0.95).Microseconds())/1000, "p95-ms")
+}
+
+// BenchmarkHotkeyToListening measures a key press on the X display (xdotool, whose process start is
+// included) until the app state says listening, and the second press until it does not.
+func BenchmarkHotkeyToListening(b *testing.B) {
+	if xErr != nil {
+		b.Fatal(xErr)
+	}
+	h := newHarness(b)
+	h.configure(b, func(s *settings.Settings) { s.Hotkeys.Toggle = "Ctrl+Alt+Y" })
+	d, _ := h.start(b)
+	for deadline := time.Now().Add(20 * time.Second); len(d.HotkeyStatus().Active) == 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			b.Fatalf("shortcut not grabbed: %+v", d.HotkeyStatus())
+		}
+	}
+	states := d.Bus().Subscribe(64, event.AppState)
+	defer states.Close()
+	wait := func(listening bool) {
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case ev := <-states.C:
+				if (ev.Payload.(event.AppStatePayload).State == StateListening) == listening {
+					return
+				}
+			case <-timeout:
+				b.Fatal("no state change after the key press")
+			}
+		}
+	}
+	lat := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := exec.Command("xdotool", "key", "--delay", "0", "ctrl+alt+y").Run(); err != nil {
+			b.Fatal(err)
+		}
+		wait(true)
+		lat = append(lat, time.Since(start))
+		if err := exec.Command("xdotool", "key", "--delay", "0", "ctrl+alt+y").Run(); err != nil {
+			b.Fatal(err)
+		}
+		wait(false)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(percentile(lat, 0.5).Microseconds())/1000, "press→listening-p50-ms")
+	b.ReportMetric(float64(percentile(lat, 0.95).Microseconds())/1000, "press→listening-p95-ms")
 }

@@ -18,6 +18,7 @@ type Status struct {
 	Keychain      KeychainStatus  `json:"keychain"`
 	Services      []ServiceStatus `json:"services"`
 	State         AppStateInfo    `json:"state"`
+	Hotkeys       HotkeyStatus    `json:"hotkeys"`
 }
 
 // AppStateInfo is the app's state (idle, listening, …) with the active profile.
@@ -33,7 +34,7 @@ func (d *Daemon) registerControl() {
 		return Status{
 			Version: snap.Version, PID: os.Getpid(), UptimeSeconds: snap.UptimeSeconds,
 			Database: snap.Paths.Database, LogFile: snap.Paths.LogFile,
-			Keychain: snap.Keychain, Services: snap.Services, State: d.AppState(),
+			Keychain: snap.Keychain, Services: snap.Services, State: d.AppState(), Hotkeys: d.HotkeyStatus(),
 		}, nil
 	})
 	d.control.Handle("config-export", func(context.Context, json.RawMessage) (any, error) {

@@ -70,7 +70,11 @@ func (s *server) Notify(app string, replaces uint32, icon, summary, body string,
 	return id, nil
 }
 
-func (s *server) shown() []shown { s.mu.Lock(); defer s.mu.Unlock(); return append([]shown(nil), s.got...) }
+func (s *server) shown() []shown {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]shown(nil), s.got...)
+}
 
 func startServer(t *testing.T) *server {
 	conn, err := dbus.ConnectSessionBus()

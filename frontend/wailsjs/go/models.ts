@@ -43,6 +43,26 @@ export namespace daemon {
 	        this.status = source["status"];
 	    }
 	}
+	export class HotkeyStatus {
+	    available: boolean;
+	    reason: string;
+	    conflicts: Record<string, string>;
+	    active: string[];
+	    commands: Record<string, string>;
+	
+	    static createFrom(source: any = {}) {
+	        return new HotkeyStatus(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.available = source["available"];
+	        this.reason = source["reason"];
+	        this.conflicts = source["conflicts"];
+	        this.active = source["active"];
+	        this.commands = source["commands"];
+	    }
+	}
 	export class ImportResult {
 	    warnings: string[];
 	    secretsImported: string[];
@@ -270,6 +290,7 @@ export namespace daemon {
 	    outbox: event.OutboxStatePayload;
 	    lastCommand: event.CommandStatePayload;
 	    speech: event.SpeechStatePayload;
+	    state: event.AppStatePayload;
 	    eventsDropped: number;
 	    logsDropped: number;
 	    uptimeSeconds: number;
@@ -293,6 +314,7 @@ export namespace daemon {
 	        this.outbox = this.convertValues(source["outbox"], event.OutboxStatePayload);
 	        this.lastCommand = this.convertValues(source["lastCommand"], event.CommandStatePayload);
 	        this.speech = this.convertValues(source["speech"], event.SpeechStatePayload);
+	        this.state = this.convertValues(source["state"], event.AppStatePayload);
 	        this.eventsDropped = source["eventsDropped"];
 	        this.logsDropped = source["logsDropped"];
 	        this.uptimeSeconds = source["uptimeSeconds"];
@@ -421,6 +443,22 @@ export namespace doctor {
 
 export namespace event {
 	
+	export class AppStatePayload {
+	    state: string;
+	    detail: string;
+	    profile: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new AppStatePayload(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.state = source["state"];
+	        this.detail = source["detail"];
+	        this.profile = source["profile"];
+	    }
+	}
 	export class CommandStatePayload {
 	    id: string;
 	    text: string;

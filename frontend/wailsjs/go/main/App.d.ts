@@ -26,11 +26,15 @@ export function ExportSettings():Promise<string>;
 
 export function GetSnapshot():Promise<daemon.Snapshot>;
 
+export function HotkeyStatus():Promise<daemon.HotkeyStatus>;
+
 export function ImportSettings(arg1:string):Promise<daemon.ImportResult>;
 
 export function LogComponents():Promise<Array<string>>;
 
 export function Outbox():Promise<daemon.OutboxView>;
+
+export function Pause(arg1:boolean):Promise<event.AppStatePayload>;
 
 export function PreviewVoice(arg1:string):Promise<void>;
 

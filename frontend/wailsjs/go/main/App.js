@@ -38,6 +38,10 @@ export function GetSnapshot() {
   return window['go']['main']['App']['GetSnapshot']();
 }
 
+export function HotkeyStatus() {
+  return window['go']['main']['App']['HotkeyStatus']();
+}
+
 export function ImportSettings(arg1) {
   return window['go']['main']['App']['ImportSettings'](arg1);
 }
@@ -48,6 +52,10 @@ export function LogComponents() {
 
 export function Outbox() {
   return window['go']['main']['App']['Outbox']();
+}
+
+export function Pause(arg1) {
+  return window['go']['main']['App']['Pause'](arg1);
 }
 
 export function PreviewVoice(arg1) {
