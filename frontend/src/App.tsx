@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { AppShell, Burger, Group, NavLink, Text, useMantineColorScheme } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useSnapshot } from "./api";
+import { AppStateIndicator, PausedBanner } from "./components/AppStateIndicator";
 import { NoticeListener } from "./components/NoticeListener";
 import { StatusBanner } from "./components/StatusBanner";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
@@ -59,6 +60,7 @@ export function App() {
           <Text fw={700} size="lg">
             TonnyTray
           </Text>
+          <AppStateIndicator />
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="sm" aria-label="Main">
@@ -75,6 +77,7 @@ export function App() {
         ))}
       </AppShell.Navbar>
       <AppShell.Main>
+        <PausedBanner />
         <StatusBanner />
         {current.render()}
       </AppShell.Main>

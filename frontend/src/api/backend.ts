@@ -5,6 +5,7 @@
 import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
 import { downloadText } from "../lib/download";
+import { IDLE_APP_STATE, parseAppState, parseHotkeyStatus, type AppState, type HotkeyStatus } from "./appState";
 import { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
 import { NOT_SPEAKING, parseSpeechState, parseVoices, type VoiceInfo } from "./speech";
 import {
@@ -55,6 +56,7 @@ export async function getSnapshot(): Promise<Snapshot> {
     outbox: parseOutboxState(s.outbox) ?? EMPTY_OUTBOX,
     lastCommand: parseCommandState(s.lastCommand) ?? NO_COMMAND,
     speech: parseSpeechState(s.speech) ?? NOT_SPEAKING,
+    state: parseAppState(s.state) ?? IDLE_APP_STATE,
   };
 }
 
@@ -261,4 +263,14 @@ export function previewVoice(voiceID: string): Promise<void> {
 /** Stops Tonny's voice and drops what waits to be said. */
 export function stopSpeaking(): Promise<void> {
   return App.StopSpeaking();
+}
+
+/** Pauses TonnyTray (nothing listens) or resumes it; resolves to the app state right after. */
+export async function pause(paused: boolean): Promise<AppState> {
+  return parseAppState(await App.Pause(paused)) ?? (paused ? { ...IDLE_APP_STATE, state: "paused" } : IDLE_APP_STATE);
+}
+
+/** Which global shortcuts work on this desktop session, their conflicts, and the commands to bind instead. */
+export async function hotkeyStatus(): Promise<HotkeyStatus> {
+  return parseHotkeyStatus(await App.HotkeyStatus());
 }

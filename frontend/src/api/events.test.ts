@@ -78,6 +78,22 @@ describe("event map", () => {
     expect(parseEvent("speech:state", null)).toBeNull();
   });
 
+  it("parses app:state, keeping an unknown state as it is and rejecting malformed payloads", () => {
+    const full = { state: "error", detail: "the speech server failed", profile: "Work" };
+    expect(parseEvent("app:state", full)).toEqual(full);
+    for (const state of ["paused", "listening", "speaking", "processing", "idle"]) {
+      expect(parseEvent("app:state", { state })).toEqual({ state, detail: "", profile: "" });
+    }
+    expect(parseEvent("app:state", { state: "dreaming", detail: 3, profile: null })).toEqual({ state: "dreaming", detail: "", profile: "" });
+    expect(parseEvent("app:state", { detail: "x", profile: "Work" })).toBeNull();
+    expect(parseEvent("app:state", { state: 1 })).toBeNull();
+    expect(parseEvent("app:state", { state: "" })).toBeNull();
+    expect(parseEvent("app:state", ["paused"])).toBeNull();
+    expect(parseEvent("app:state", "paused")).toBeNull();
+    expect(parseEvent("app:state", null)).toBeNull();
+    expect(parseEvent("app:state", undefined)).toBeNull();
+  });
+
   it("parses server:state, filling Go's nulls and zero values", () => {
     const full = {
       state: "backoff",
@@ -172,6 +188,7 @@ describe("event map", () => {
   it("parses listening:state, treating an unknown state as not listening", () => {
     expect(parseEvent("listening:state", { state: "listening", mode: "dictation" })).toEqual({ state: "listening", mode: "dictation" });
     expect(parseEvent("listening:state", { state: "idle" })).toEqual({ state: "idle", mode: "" });
+    expect(parseEvent("listening:state", { state: "processing", mode: "dictation" })).toEqual({ state: "processing", mode: "dictation" });
     expect(parseEvent("listening:state", { state: "paused", mode: "command" })).toEqual({ state: "idle", mode: "command" });
     expect(parseEvent("listening:state", { state: true })).toBeNull();
     expect(parseEvent("listening:state", { mode: "dictation" })).toBeNull();

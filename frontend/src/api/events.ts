@@ -1,6 +1,7 @@
 // Typed map of the backend's events, mirroring backend/event/payloads.go: change both together.
 import { useEffect, useRef } from "react";
 import { onEvent } from "./backend";
+import { parseAppState, type AppState } from "./appState";
 import { parseServerState } from "./serverState";
 import { parseSpeechState, type SpeechState } from "./speech";
 import { parseCommandState, parseDictation, parseOutboxState, type CommandState, type Dictation, type OutboxState } from "./tonny";
@@ -64,7 +65,8 @@ export interface TranscriptFinalPayload {
   timings: UtteranceTimings;
 }
 
-export type ListeningState = "listening" | "idle";
+/** "processing": the utterance was captured and its final text is awaited. */
+export type ListeningState = "listening" | "processing" | "idle";
 
 /** Whether an utterance is being captured (event.ListeningStatePayload). */
 export interface ListeningStatePayload {
@@ -94,6 +96,9 @@ export type DictationPayload = Dictation;
 /** Whether Tonny is speaking, and what (event.SpeechStatePayload); the same shape as Snapshot.speech. */
 export type SpeechStatePayload = SpeechState;
 
+/** What the app is doing, as the tray icon shows it (event.AppStatePayload); the same shape as Snapshot.state. */
+export type AppStatePayload = AppState;
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -110,6 +115,7 @@ export interface EventMap {
   "outbox:state": OutboxStatePayload;
   "dictation:done": DictationPayload;
   "speech:state": SpeechStatePayload;
+  "app:state": AppStatePayload;
 }
 
 export type EventName = keyof EventMap;
@@ -200,7 +206,10 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
   // A state this UI does not know (a newer backend's) counts as not listening rather than being dropped.
   "listening:state": (raw) =>
     isObj(raw) && str(raw.state) !== null
-      ? { state: raw.state === "listening" ? "listening" : "idle", mode: str(raw.mode) ?? "" }
+      ? {
+          state: raw.state === "listening" || raw.state === "processing" ? raw.state : "idle",
+          mode: str(raw.mode) ?? "",
+        }
       : null,
   "audio:level": (raw) =>
     isObj(raw) && Number.isFinite(raw.rms) && Number.isFinite(raw.peak)
@@ -210,6 +219,7 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
   "outbox:state": parseOutboxState,
   "dictation:done": parseDictation,
   "speech:state": parseSpeechState,
+  "app:state": parseAppState,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

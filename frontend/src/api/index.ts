@@ -20,7 +20,9 @@ export type {
   OutboxStatePayload,
   DictationPayload,
   SpeechStatePayload,
+  AppStatePayload,
 } from "./events";
+export * from "./appState";
 export * from "./tonny";
 export * from "./speech";
 export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";

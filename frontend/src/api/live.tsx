@@ -7,6 +7,8 @@ import { useEvent, type ListeningStatePayload, type TranscriptFinalPayload, type
 
 export interface LiveTranscript {
   listening: boolean;
+  /** The utterance was captured and its final text is awaited (listening:state "processing"). */
+  processing: boolean;
   /** The mode of the current (or last) utterance, as listening:state said; "" when unknown. */
   mode: string;
   committed: string;
@@ -28,6 +30,7 @@ export type LiveAction =
 
 export const EMPTY_TRANSCRIPT: LiveTranscript = {
   listening: false,
+  processing: false,
   mode: "",
   committed: "",
   volatile: "",
@@ -39,7 +42,8 @@ export const INITIAL_LIVE: LiveState = { transcript: EMPTY_TRANSCRIPT, last: nul
 
 /**
  * listening:state "listening" starts a new utterance (even while already listening): the transcript is cleared.
- * "idle" only ends the listening indicator, so the text stays readable. Updates replace the text and lag.
+ * "processing" and "idle" only end the listening indicator, so the text stays readable ("processing" says the
+ * final text is on its way). Updates replace the text and lag.
  */
 export function liveReducer(s: LiveState, a: LiveAction): LiveState {
   switch (a.type) {
@@ -47,14 +51,20 @@ export function liveReducer(s: LiveState, a: LiveAction): LiveState {
       if (a.payload.state === "listening") {
         return { ...s, transcript: { ...EMPTY_TRANSCRIPT, listening: true, mode: a.payload.mode } };
       }
-      if (!s.transcript.listening) return s;
-      return { ...s, transcript: { ...s.transcript, listening: false } };
+      {
+        const processing = a.payload.state === "processing";
+        if (!s.transcript.listening && s.transcript.processing === processing) return s;
+        return { ...s, transcript: { ...s.transcript, listening: false, processing } };
+      }
     case "update": {
       const { committed, volatile, lagMs, lagGrowing } = a.payload;
       return { ...s, transcript: { ...s.transcript, committed, volatile, lagMs, lagGrowing } };
     }
     case "final":
-      return { ...s, last: a.payload };
+      // The final text has come: nothing is being transcribed any more.
+      return s.transcript.processing
+        ? { transcript: { ...s.transcript, processing: false }, last: a.payload }
+        : { ...s, last: a.payload };
   }
 }
 

@@ -20,6 +20,7 @@ import type {
   StoreStatus,
 } from "./types";
 import type { SpeechState, VoiceInfo } from "./speech";
+import type { AppState, HotkeyStatus } from "./appState";
 import type { CommandResult, CommandState, Dictation, N8NTest, OutboxEntry, OutboxState, OutboxView, TypingStatus, TypingTool } from "./tonny";
 
 /** The data of a generated class: its fields, recursively, without the helper methods. */
@@ -68,6 +69,8 @@ export const modelChecks: {
   typingStatus: Same<daemon.TypingStatus, TypingStatus>;
   speech: Same<event.SpeechStatePayload, SpeechState>;
   voice: Same<daemon.VoiceInfo, VoiceInfo>;
+  appState: Same<event.AppStatePayload, AppState>;
+  hotkeyStatus: Same<daemon.HotkeyStatus, HotkeyStatus>;
 } = {
   settings: true,
   fieldError: true,
@@ -95,4 +98,6 @@ export const modelChecks: {
   typingStatus: true,
   speech: true,
   voice: true,
+  appState: true,
+  hotkeyStatus: true,
 };

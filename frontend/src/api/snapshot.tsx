@@ -1,10 +1,11 @@
 // The backend state the whole UI renders from: fetched on mount (events sent before subscribing are lost),
 // re-fetched when settings or secrets change, and patched in place by service:state, server:state, outbox:state,
-// command:state and speech:state events.
+// command:state, speech:state and app:state events.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { getSnapshot, uiReady } from "./backend";
 import { toApiError } from "./errors";
 import { useEvent } from "./events";
+import type { AppState } from "./appState";
 import type { ApiError, ServiceStatus, Snapshot } from "./types";
 
 export interface SnapshotState {
@@ -13,6 +14,8 @@ export interface SnapshotState {
   error: ApiError | null;
   loading: boolean;
   refresh: () => Promise<void>;
+  /** Puts an app state a call returned (Pause) in place before its app:state event arrives. */
+  setAppState: (state: AppState) => void;
 }
 
 const STARTING_RETRIES = 60;
@@ -82,8 +85,13 @@ export function SnapshotProvider({ children }: { children: ReactNode }) {
   // The newest command activity is the one the Dashboard shows.
   useEvent("command:state", (p) => setSnapshot((s) => (s ? { ...s, lastCommand: p } : s)));
   useEvent("speech:state", (p) => setSnapshot((s) => (s ? { ...s, speech: p } : s)));
+  const setAppState = useCallback((p: AppState) => setSnapshot((s) => (s ? { ...s, state: p } : s)), []);
+  useEvent("app:state", setAppState);
 
-  const value = useMemo(() => ({ snapshot, error, loading, refresh: () => refresh() }), [snapshot, error, loading, refresh]);
+  const value = useMemo(
+    () => ({ snapshot, error, loading, refresh: () => refresh(), setAppState }),
+    [snapshot, error, loading, refresh, setAppState],
+  );
   return <SnapshotContext.Provider value={value}>{children}</SnapshotContext.Provider>;
 }
 

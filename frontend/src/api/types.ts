@@ -3,6 +3,7 @@
 // wailsjs/go/models.ts declares the same shapes as classes; src/api/modelcheck.ts fails the type check when the
 // two drift apart.
 
+import type { AppState } from "./appState";
 import type { SpeechState } from "./speech";
 import type { CommandState, OutboxState } from "./tonny";
 
@@ -242,6 +243,8 @@ export interface Snapshot {
   lastCommand: CommandState;
   /** Whether Tonny is speaking now. */
   speech: SpeechState;
+  /** What the app is doing, as the tray icon shows it. */
+  state: AppState;
   eventsDropped: number;
   logsDropped: number;
   uptimeSeconds: number;

@@ -34,6 +34,8 @@ export function createFakeBackend() {
     voices: vi.fn(),
     previewVoice: vi.fn(),
     stopSpeaking: vi.fn(),
+    pause: vi.fn(),
+    hotkeyStatus: vi.fn(),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {

@@ -1,7 +1,9 @@
 // Test data shaped like the backend's answers. defaultSettings mirrors settings.Defaults() in
 // backend/settings/settings.go.
 import type {
+  AppState,
   CommandState,
+  HotkeyStatus,
   Dictation,
   LogEntry,
   N8NTest,
@@ -114,6 +116,7 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     outbox: outboxState(),
     lastCommand: commandState({ id: "", text: "", status: "" }),
     speech: speechState(),
+    state: appState(),
     eventsDropped: 0,
     logsDropped: 0,
     uptimeSeconds: 5,
@@ -230,4 +233,25 @@ export function voiceList(): VoiceInfo[] {
     { id: "pNInz6obpgDQGcFmaJgB", name: "Adam", category: "premade", description: "deep, middle-aged, male" },
     { id: "cloned123", name: "My voice", category: "cloned", description: "" },
   ];
+}
+
+/** The app's state as event.AppStatePayload sends it; idle without a profile by default. */
+export function appState(over: Partial<AppState> = {}): AppState {
+  return { state: "idle", detail: "", profile: "", ...over };
+}
+
+/** Global shortcuts on an X11 session with every binding grabbed (daemon.HotkeyStatus). */
+export function hotkeyStatus(over: Partial<HotkeyStatus> = {}): HotkeyStatus {
+  return {
+    available: true,
+    reason: "",
+    conflicts: {},
+    active: ["pause", "push_to_talk", "toggle"],
+    commands: {
+      toggle: "/usr/bin/tonnytray toggle",
+      pause: "/usr/bin/tonnytray pause",
+      push_to_talk: "/usr/bin/tonnytray ptt-start / /usr/bin/tonnytray ptt-stop",
+    },
+    ...over,
+  };
 }

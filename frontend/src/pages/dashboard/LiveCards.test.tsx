@@ -61,7 +61,7 @@ describe("liveReducer", () => {
     s = liveReducer(s, { type: "final", payload: last });
     const before = s;
     s = liveReducer(s, { type: "listening", payload: { state: "listening", mode: "command" } });
-    expect(s.transcript).toEqual({ listening: true, mode: "command", committed: "", volatile: "", lagMs: null, lagGrowing: false });
+    expect(s.transcript).toEqual({ listening: true, processing: false, mode: "command", committed: "", volatile: "", lagMs: null, lagGrowing: false });
     expect(s.last).toBe(before.last); // the last utterance survives a new one starting
   });
 
@@ -71,6 +71,18 @@ describe("liveReducer", () => {
     s = liveReducer(s, { type: "listening", payload: { state: "idle", mode: "dictation" } });
     expect(s.transcript).toMatchObject({ listening: false, committed: "kept" });
     expect(liveReducer(s, { type: "listening", payload: { state: "idle", mode: "" } })).toBe(s);
+  });
+
+  it("marks a captured utterance as transcribing until its final text or idle", () => {
+    let s = liveReducer(INITIAL_LIVE, { type: "listening", payload: { state: "listening", mode: "dictation" } });
+    s = liveReducer(s, { type: "update", payload: { committed: "kept", volatile: "", lagMs: 0, lagGrowing: false } });
+    s = liveReducer(s, { type: "listening", payload: { state: "processing", mode: "dictation" } });
+    expect(s.transcript).toMatchObject({ listening: false, processing: true, committed: "kept" });
+    const last = { text: "kept", mode: "dictation", error: "", timings: { firstSampleMs: 1, socketReadyMs: 2, firstPartialMs: 3, speechEndMs: 4, finalMs: 5 } };
+    const done = liveReducer(s, { type: "final", payload: last });
+    expect(done.transcript).toMatchObject({ processing: false, committed: "kept" });
+    expect(done.last).toBe(last);
+    expect(liveReducer(s, { type: "listening", payload: { state: "idle", mode: "" } }).transcript.processing).toBe(false);
   });
 });
 
@@ -109,6 +121,11 @@ describe("LiveTranscriptCard", () => {
     // Malformed updates are dropped, not shown.
     await emit("transcript:update", { committed: 5 });
     expect(byId("live-committed").textContent).toBe("turn on the kitchen light");
+
+    await emit("listening:state", { state: "processing", mode: "dictation" });
+    expect(byId("listening-state").getAttribute("data-state")).toBe("processing");
+    expect(byId("listening-state").textContent).toBe("Transcribing…");
+    expect(byId("listen-toggle").textContent).toBe("Start listening");
 
     await emit("listening:state", { state: "idle", mode: "dictation" });
     expect(byId("listening-state").getAttribute("data-state")).toBe("idle");

@@ -20,7 +20,7 @@ export function LiveTranscriptCard() {
               {formatLag(t.lagMs)}
             </Text>
           )}
-          <ListeningBadge listening={t.listening} mode={t.mode} />
+          <ListeningBadge listening={t.listening} processing={t.processing} mode={t.mode} />
         </Group>
       </Group>
       {t.lagGrowing && (
@@ -48,7 +48,14 @@ export function LiveTranscriptCard() {
   );
 }
 
-function ListeningBadge({ listening, mode }: { listening: boolean; mode: string }) {
+function ListeningBadge({ listening, processing, mode }: { listening: boolean; processing: boolean; mode: string }) {
+  if (!listening && processing) {
+    return (
+      <Badge color="blue" variant="light" data-testid="listening-state" data-state="processing" aria-live="polite" style={{ textTransform: "none" }}>
+        Transcribing…
+      </Badge>
+    );
+  }
   return (
     <Badge
       color={listening ? "red" : "gray"}

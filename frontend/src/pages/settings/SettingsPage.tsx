@@ -6,6 +6,7 @@ import { countErrorsByGroup, useSnapshot, type Settings } from "../../api";
 import { notify } from "../../components/notify";
 import { DataSection } from "./DataSection";
 import { GroupForm } from "./GroupForm";
+import { HotkeySection } from "./HotkeySection";
 import { N8NTestSection } from "./N8NTestSection";
 import { settingsSchema } from "./schema";
 import { SecretsSection } from "./SecretsSection";
@@ -34,6 +35,7 @@ const GROUP_EXTRAS: Partial<Record<string, (p: ExtraProps) => ReactNode>> = {
     <VoiceSection dirty={dirty} voiceId={draft.elevenlabs.voice_id} onUse={(id) => setField("elevenlabs.voice_id", id)} />
   ),
   typing: () => <TypingSection />,
+  hotkeys: () => <HotkeySection />,
 };
 
 export function SettingsPage() {
