@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
@@ -14,9 +15,10 @@ import (
 // desktop joins the window to the tray: the icon follows the app state, its menu drives the backend, and
 // closing the window hides it to the tray when there is one.
 type desktop struct {
-	ctx  context.Context
-	d    *daemon.Daemon
-	tray *tray.Tray // nil when the tray could not start
+	ctx      context.Context
+	d        *daemon.Daemon
+	tray     *tray.Tray  // nil when the tray could not start
+	quitting atomic.Bool // Quit was chosen: closing must not hide the window again
 }
 
 // startDesktop starts the tray beside the window. It is never called while bindings are generated.
@@ -34,7 +36,7 @@ func startDesktop(ctx, runCtx context.Context, d *daemon.Daemon) *desktop {
 		OnPause:           d.TogglePause,
 		OnProfile:         func(name string) { failed("profile switch", d.SwitchProfile(runCtx, name)) },
 		OnOpen:            dt.show,
-		OnQuit:            func() { runtime.Quit(ctx) },
+		OnQuit:            dt.quit,
 		Log:               log,
 	})
 	if err != nil {
@@ -44,6 +46,12 @@ func startDesktop(ctx, runCtx context.Context, d *daemon.Daemon) *desktop {
 	dt.tray = t
 	go dt.follow(runCtx)
 	return dt
+}
+
+// quit ends the app (tray "Quit"); Wails asks beforeClose first, which must let it go.
+func (dt *desktop) quit() {
+	dt.quitting.Store(true)
+	runtime.Quit(dt.ctx)
 }
 
 // show brings the window up (tray "Open window", a second launch).
@@ -99,7 +107,7 @@ func (dt *desktop) setProfiles(ctx context.Context, current string) {
 // beforeClose is Wails' OnBeforeClose: with a tray, closing hides the window (general.close_to_tray);
 // without one the app would vanish with no way back but a second launch, so it asks first.
 func (dt *desktop) beforeClose(ctx context.Context) (prevent bool) {
-	if !dt.d.Settings().General.CloseToTray {
+	if dt.quitting.Load() || !dt.d.Settings().General.CloseToTray {
 		return false
 	}
 	if dt.tray != nil && dt.tray.Available() {

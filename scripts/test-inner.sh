@@ -56,6 +56,13 @@ if scripts/e2e.sh "$out"; then record "ui e2e" 1 0; else record "ui e2e" 0 1; fi
 stage "app window, start time and idle footprint (production binary under Xvfb)"
 if scripts/bench-app.sh "$out"; then record "app window" 1 0; else record "app window" 0 1; fi
 
+stage "desktop end-to-end (production binary: tray host, shortcuts, CLI triggers, start hidden, no display)"
+gotestsum --format standard-verbose --jsonfile "$out/go-desktop.json" -- \
+  -count=1 -tags desktope2e,webkit2_41 -run TestDesktop . 2>&1 | tee "$out/desktop-e2e.txt" | grep -E '^(=== RUN|--- |\s+desktop_e2e_test|ok|FAIL|PASS)' || true
+read -r dpass dfail < <(python3 scripts/count-go-tests.py "$out/go-desktop.json")
+[ "$dpass" -gt 0 ] || dfail=$((dfail + 1)) # the desktop tests must have run
+record "desktop e2e" "$dpass" "$dfail"
+
 stage "benchmarks (figures, not asserted)"
 go test -run '^$' -bench . -benchtime 1s -tags webkit2_41 ./backend/... 2>&1 | tee "$out/bench.txt" | grep -E '^(Benchmark|ok|FAIL|---)' || true
 
