@@ -326,7 +326,9 @@ func TestDesktopHeadlessWithoutDisplay(t *testing.T) {
 	}
 	defer bus.Close()
 	a := newApp(t, bus.Address)
-	a.env = slices.DeleteFunc(a.env, func(v string) bool { return strings.HasPrefix(v, "DISPLAY=") || strings.HasPrefix(v, "WAYLAND_DISPLAY=") })
+	a.env = slices.DeleteFunc(a.env, func(v string) bool {
+		return strings.HasPrefix(v, "DISPLAY=") || strings.HasPrefix(v, "WAYLAND_DISPLAY=")
+	})
 	a.start("headless")
 	st, err := a.status()
 	if err != nil {
