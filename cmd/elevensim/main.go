@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/tonnytray/tonnytray/backend/elevensim"
+	"github.com/tonnytray/tonnytray/backend/simcmd"
 )
 
 func main() {
@@ -47,24 +48,6 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (el
 
 // run serves until ctx ends; it returns the exit status (2 for usage errors).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, err := parseFlags(args, stderr, getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "elevensim: %v\n", err)
-		return 2
-	}
-	sim, err := elevensim.Start(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	fmt.Fprintln(stdout, sim.URL())
-	<-ctx.Done()
-	if err := sim.Close(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	return 0
+	return simcmd.Run(ctx, "elevensim", func() (elevensim.Config, error) { return parseFlags(args, stderr, getenv) },
+		func(c elevensim.Config) (simcmd.Server, error) { return elevensim.Start(c) }, stdout, stderr)
 }

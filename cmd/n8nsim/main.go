@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/tonnytray/tonnytray/backend/n8nsim"
+	"github.com/tonnytray/tonnytray/backend/simcmd"
 )
 
 func main() {
@@ -54,24 +55,6 @@ func parseFlags(args []string, stderr io.Writer, getenv func(string) string) (n8
 
 // run serves until ctx ends; it returns the exit status (2 for usage errors).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) int {
-	cfg, err := parseFlags(args, stderr, getenv)
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	if err != nil {
-		fmt.Fprintf(stderr, "n8nsim: %v\n", err)
-		return 2
-	}
-	sim, err := n8nsim.Start(cfg)
-	if err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	fmt.Fprintln(stdout, sim.URL())
-	<-ctx.Done()
-	if err := sim.Close(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return 1
-	}
-	return 0
+	return simcmd.Run(ctx, "n8nsim", func() (n8nsim.Config, error) { return parseFlags(args, stderr, getenv) },
+		func(c n8nsim.Config) (simcmd.Server, error) { return n8nsim.Start(c) }, stdout, stderr)
 }
