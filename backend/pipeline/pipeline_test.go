@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -172,9 +173,18 @@ func TestUtteranceFromKeyPressToFinalText(t *testing.T) {
 	if final.Timings.FinalMs <= 0 || final.Timings.FirstSampleMs < 0 || final.Text != u.Text {
 		t.Errorf("published final = %+v", final)
 	}
-	if h.rec.count(event.TranscriptLive) == 0 || h.rec.count(event.TranscriptFinal) != 1 || h.rec.count(event.Listening) != 2 {
+	if h.rec.count(event.TranscriptLive) == 0 || h.rec.count(event.TranscriptFinal) != 1 || h.rec.count(event.Listening) != 3 {
 		t.Fatalf("events: %d updates, %d finals, %d listening states", h.rec.count(event.TranscriptLive),
 			h.rec.count(event.TranscriptFinal), h.rec.count(event.Listening))
+	}
+	var states []string
+	for _, e := range h.rec.events {
+		if l, ok := e.(event.ListeningStatePayload); ok {
+			states = append(states, l.State)
+		}
+	}
+	if strings.Join(states, " ") != "listening processing idle" {
+		t.Errorf("listening states %v, want listening → processing (captured, final awaited) → idle", states)
 	}
 	if p.Active() {
 		t.Fatal("still active after the final text")
