@@ -41,8 +41,9 @@ type App struct {
 	shutOnce sync.Once
 	uiOnce   sync.Once
 	// hidden keeps the window hidden at start (--start-hidden); general.start_hidden does too.
-	hidden bool
-	desk   *desktop // the tray; nil until started
+	hidden  bool
+	desk    *desktop        // the tray; nil until started
+	signals context.Context // done after SIGTERM/SIGINT; nil in tests
 }
 
 // NewApp returns a facade that starts the backend with opts when the window starts; hidden keeps the window
@@ -70,10 +71,24 @@ func (a *App) domReady(ctx context.Context) {
 
 // beforeClose is Wails' OnBeforeClose; see desktop.beforeClose.
 func (a *App) beforeClose(ctx context.Context) bool {
-	if a.desk == nil {
+	if a.desk == nil || a.signalled() {
 		return false
 	}
 	return a.desk.beforeClose(ctx)
+}
+
+// signalled says whether a SIGTERM or SIGINT asked the app to quit. Wails turns the signal into the same Quit
+// as the window's close button, from its own goroutine, so this waits a moment for the signal to be seen.
+func (a *App) signalled() bool {
+	if a.signals == nil {
+		return false
+	}
+	select {
+	case <-a.signals.Done():
+		return true
+	case <-time.After(50 * time.Millisecond):
+		return false
+	}
 }
 
 // UIReady is called by the UI once, when its first screen with real data is painted; the start-up benchmark

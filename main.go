@@ -47,7 +47,7 @@ func run(started time.Time, args []string) int {
 
 	switch cmd.Name {
 	case "gui":
-		return runGUI(cmd, opts, started)
+		return runGUI(ctx, cmd, opts, started)
 	case "headless":
 		return runHeadless(ctx, opts)
 	default:
@@ -98,7 +98,9 @@ func runHeadless(ctx context.Context, opts daemon.Options) int {
 	return cli.ExitOK
 }
 
-func runGUI(cmd cli.Command, opts daemon.Options, started time.Time) int {
+// runGUI runs the window; signals is done once SIGTERM or SIGINT arrived (Wails then quits, and closing must
+// not be turned into hiding).
+func runGUI(signals context.Context, cmd cli.Command, opts daemon.Options, started time.Time) int {
 	if !generatingBindings {
 		inst, code := acquire(context.Background())
 		if inst == nil {
@@ -108,6 +110,7 @@ func runGUI(cmd cli.Command, opts daemon.Options, started time.Time) int {
 	}
 	wlog := newWailsLogger()
 	app := NewApp(opts, wlog, started, cmd.StartHidden)
+	app.signals = signals
 	err := wails.Run(&options.App{
 		Title:            "TonnyTray",
 		Width:            1180,
