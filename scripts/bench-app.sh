@@ -23,6 +23,7 @@ grep -q 'msg="ui ready"' "$log" || { echo "bench-app: no UI within 60 s" >&2; ca
 t1=$(date +%s%N)
 dom_ms=$(grep 'msg="window ready"' "$log" | grep -o 'since_start_ms=[0-9]*' | head -1 | cut -d= -f2)
 ready_ms=$(grep 'msg="ui ready"' "$log" | grep -o 'since_start_ms=[0-9]*' | head -1 | cut -d= -f2)
+sleep 1 # the window is mapped at DOM ready; give the compositor-less X server a moment to show its last frame
 import -window root "$out/window.png"
 echo "bench-app: screenshot $out/window.png"
 
