@@ -34,7 +34,7 @@ func startDesktop(ctx, runCtx context.Context, d *daemon.Daemon) *desktop {
 	t, err := tray.Start(tray.Options{
 		OnToggleListening: func() { failed("listening", d.ToggleListening()) },
 		OnPause:           d.TogglePause,
-		OnProfile:         func(name string) { failed("profile switch", d.SwitchProfile(runCtx, name)) },
+		OnProfile:         func(name string) { failed("profile switch", d.SwitchProfile(runCtx, name, "")) },
 		OnOpen:            dt.show,
 		OnQuit:            dt.quit,
 		Log:               log,

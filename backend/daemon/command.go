@@ -16,6 +16,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8n"
 	"github.com/tonnytray/tonnytray/backend/outbox"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/store"
 )
@@ -73,21 +74,11 @@ func (d *Daemon) newTonny() *tonny {
 	return t
 }
 
-// identity is who commands are sent for: the active profile, or the shared admin "default" when none is chosen
-// (the profiles issue adds the first-run profiles and the kid-safe mode).
+// identity is who commands are sent for: the active profile, its role and whether the workflow must keep it
+// kid-safe.
 func (d *Daemon) identity() Identity {
-	d.state.mu.Lock()
-	name := d.state.profile
-	d.state.mu.Unlock()
-	if name == "" {
-		return Identity{Profile: "default", Role: "admin"}
-	}
-	var p store.Profile
-	if err := d.store.DB().Where("name = ?", name).Take(&p).Error; err != nil {
-		d.component("app").Warn("active profile unreadable; sending as the default admin", "profile", name, "err", err)
-		return Identity{Profile: "default", Role: "admin"}
-	}
-	return Identity{Profile: p.Name, Role: p.Role, SafeMode: p.Role == "child"}
+	name, role, safe := profile.RequestFields(d.profiles.Active())
+	return Identity{Profile: name, Role: role, SafeMode: safe}
 }
 
 // SendCommand queues text for Tonny: it is stored in the outbox before the first attempt and delivered in
@@ -110,7 +101,7 @@ func (d *Daemon) SendCommand(ctx context.Context, text string, transcription *ui
 	if err != nil {
 		return CommandResult{}, fmt.Errorf("encode command: %w", err)
 	}
-	keep := d.settings.Get().General.KeepHistory
+	keep := d.keepsHistory()
 	_, err = d.tonny.queue.Enqueue(ctx, req.ID, body, func(tx *gorm.DB) error {
 		if !keep {
 			return nil
@@ -202,6 +193,7 @@ func (d *Daemon) deliverCommand(ctx context.Context, it outbox.Item) error {
 	if err != nil {
 		return err
 	}
+	reply.Text = d.replyFor(reply.Text) // a child's reply is kid-safe filtered before it is shown, spoken or typed
 	status := "delivered"
 	if reply.Accepted {
 		status = "accepted"

@@ -110,7 +110,7 @@ func TestCommandReachesTonnyAndTheReplyComesBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	host, _ := os.Hostname()
-	for k, want := range map[string]any{"text": "turn on the lights", "source": "tonnytray", "mode": "command", "profile": "default",
+	for k, want := range map[string]any{"text": "turn on the lights", "source": "tonnytray", "mode": "command", "profile": "Admin",
 		"role": "admin", "safe_mode": false, "speaker": nil, "host": host} {
 		if body[k] != want {
 			t.Errorf("request %s = %#v, want %#v", k, body[k], want)

@@ -23,6 +23,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/logging"
 	"github.com/tonnytray/tonnytray/backend/paths"
 	"github.com/tonnytray/tonnytray/backend/pipeline"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
@@ -63,10 +64,11 @@ type Daemon struct {
 	live     event.TranscriptUpdatePayload // the utterance in progress, for `tonnytray listen`
 	tonny    *tonny                        // commands to Tonny (n8n) through the outbox
 	typist   typist
-	policy   pipeline.Policy // the profile's say on each route; the profiles issue replaces AllowAll
+	policy   pipeline.Policy // the active profile's say on each route
 	voice    *voice          // Tonny's voice: synthesis, cache and the player
-	state    appState        // paused, listening, speaking… for the tray and `status`
-	keys     hotkeys         // the global shortcuts
+	profiles *profile.Service
+	state    appState // paused, listening, speaking… for the tray and `status`
+	keys     hotkeys  // the global shortcuts
 	// pauseChanged wakes voice activation when the user pauses or resumes.
 	pauseChanged chan struct{}
 	secretsMu    sync.RWMutex
@@ -135,7 +137,14 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	d.tonny = d.newTonny()
 	d.voice = d.newVoice()
 	d.tonny.speaker = d
-	d.policy = pipeline.AllowAll{}
+	if d.profiles, err = d.newProfiles(ctx); err != nil {
+		d.control.Close()
+		d.logging.Close()
+		st.Close()
+		return nil, err
+	}
+	d.policy = d.profiles.Policy()
+	d.state.profile = d.profiles.Active().Name
 	d.registerControl()
 	d.registerCommandControl()
 	d.registerSpeechControl()

@@ -170,7 +170,7 @@ func (d *Daemon) utteranceDone(u pipeline.Utterance) {
 	}
 	log.Info("utterance finished", "mode", u.Mode, "chars", len(u.Text), "final_ms", u.Timings.Final.Sub(u.Timings.KeyDown).Milliseconds())
 	var row *store.Transcription
-	if d.settings.Get().General.KeepHistory {
+	if d.keepsHistory() {
 		row = d.saveUtterance(u)
 	}
 	var id *uint

@@ -12,6 +12,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
 	"github.com/tonnytray/tonnytray/backend/paths"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 	"github.com/tonnytray/tonnytray/backend/store"
@@ -183,6 +184,9 @@ func (d *Daemon) ValidateSettings(s settings.Settings) []settings.FieldError {
 
 // SaveSettings validates and stores s. Validation failures come back as settings.ValidationErrors.
 func (d *Daemon) SaveSettings(s settings.Settings) (SaveResult, error) {
+	if err := d.authorize(profile.ActionSettings); err != nil {
+		return SaveResult{}, err
+	}
 	c, err := d.settings.Update(s)
 	if err != nil {
 		d.component("settings").Warn("settings rejected", "err", err)
@@ -194,6 +198,9 @@ func (d *Daemon) SaveSettings(s settings.Settings) (SaveResult, error) {
 
 // SetSecret stores a secret in the keychain.
 func (d *Daemon) SetSecret(key, value string) error {
+	if err := d.authorize(profile.ActionSecrets); err != nil {
+		return err
+	}
 	k, err := secret.ParseKey(key)
 	if err != nil {
 		return err
@@ -213,6 +220,9 @@ func (d *Daemon) SetSecret(key, value string) error {
 
 // DeleteSecret removes a secret from the keychain.
 func (d *Daemon) DeleteSecret(key string) error {
+	if err := d.authorize(profile.ActionSecrets); err != nil {
+		return err
+	}
 	k, err := secret.ParseKey(key)
 	if err != nil {
 		return err
@@ -320,6 +330,9 @@ func (d *Daemon) ExportSettings() (string, error) {
 // ImportSettings applies an exported settings file or the seed's config.json. Secrets found in it go to the
 // keychain; if there is no keychain the import is refused before anything changes, so nothing is lost.
 func (d *Daemon) ImportSettings(data []byte) (ImportResult, error) {
+	if err := d.authorize(profile.ActionSettings); err != nil {
+		return ImportResult{}, err
+	}
 	res, err := settings.Import(data)
 	if err != nil {
 		return ImportResult{}, err
@@ -373,6 +386,9 @@ func (d *Daemon) BackupDatabase(ctx context.Context) (string, error) {
 // ClearMyData deletes the history (utterances, conversations, logs, metrics, outbox) and keeps settings,
 // profiles and secrets.
 func (d *Daemon) ClearMyData(ctx context.Context) error {
+	if err := d.authorize(profile.ActionSettings); err != nil {
+		return err
+	}
 	if err := d.store.ClearUserData(ctx); err != nil {
 		return fmt.Errorf("clear data: %w", err)
 	}

@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
-	"github.com/tonnytray/tonnytray/backend/store"
-	"gorm.io/gorm"
 )
 
 // App states, most important first: the tray icon and `status` show the first that holds.
@@ -171,27 +168,6 @@ func (d *Daemon) noteState(e event.Payload) {
 	d.publishState()
 }
 
-// ErrNoProfile is returned when switching to a profile that does not exist.
-var ErrNoProfile = errors.New("no such profile")
-
-// SwitchProfile makes name the active profile (tray submenu, `tonnytray profile NAME`).
-func (d *Daemon) SwitchProfile(ctx context.Context, name string) error {
-	var p store.Profile
-	err := d.store.DB().WithContext(ctx).Where("name = ?", name).Take(&p).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return fmt.Errorf("%w: %q (see the Profiles screen)", ErrNoProfile, name)
-	}
-	if err != nil {
-		return fmt.Errorf("switch profile: %w", err)
-	}
-	d.state.mu.Lock()
-	d.state.profile = p.Name
-	d.state.mu.Unlock()
-	d.component("app").Info("profile switched", "profile", p.Name)
-	d.publishState()
-	return nil
-}
-
 // registerTriggerControl adds the triggers a desktop shortcut or script sends: toggle, ptt-start, ptt-stop,
 // pause, resume and profile. Each answers with the app state right after.
 func (d *Daemon) registerTriggerControl() {
@@ -211,11 +187,12 @@ func (d *Daemon) registerTriggerControl() {
 	trigger("profile", func(ctx context.Context, args json.RawMessage) error {
 		var a struct {
 			Name string `json:"name"`
+			PIN  string `json:"pin"`
 		}
 		if err := json.Unmarshal(args, &a); err != nil || a.Name == "" {
 			return &control.RemoteError{Code: control.CodeBadRequest, Message: "profile: give the profile's name"}
 		}
-		return d.SwitchProfile(ctx, a.Name)
+		return d.SwitchProfile(ctx, a.Name, a.PIN)
 	})
 }
 
