@@ -22,7 +22,8 @@ const (
 	TypeSpeechStart  = "speech_start"
 	TypeSpeechEnd    = "speech_end"
 	TypeConversation = "conversation"
-	TypeTest         = "test" // the one event Test publishes
+	TypeTest         = "test"   // the one event Test publishes
+	TypeCustom       = "custom" // `tonnytray publish KEY JSON`: any object, with the common fields added
 )
 
 // Conversation events.
@@ -68,6 +69,24 @@ func newEvent(key, typ, profile, role string, body map[string]any) Event {
 	body["profile"] = profile
 	body["role"] = role
 	return Event{Key: key, Type: typ, Body: body}
+}
+
+// Custom is a hand-made event on any routing key: body's own fields are kept, and the common ones (version,
+// id, timestamp, host, source) are set, replacing any of the same name.
+func Custom(key string, body map[string]any) Event {
+	b := make(map[string]any, len(body)+5)
+	for k, v := range body {
+		b[k] = v
+	}
+	e := newEvent(key, TypeCustom, "", "", b)
+	delete(e.Body, "profile") // not a person's event unless the body says so
+	delete(e.Body, "role")
+	for _, k := range []string{"profile", "role"} {
+		if v, ok := body[k]; ok {
+			e.Body[k] = v
+		}
+	}
+	return e
 }
 
 // timeFormat is RFC 3339 in UTC with milliseconds.
@@ -130,6 +149,7 @@ var (
 		TypeSpeechEnd:    merge(userFields, map[string]kind{"text": kString, "duration_ms": kNumber}),
 		TypeConversation: merge(userFields, map[string]kind{"event": kString, "text": kString, "request_id": kString}),
 		TypeTest:         {},
+		TypeCustom:       {},
 	}
 	conversationEvents = map[string]bool{ConversationReply: true, ConversationError: true, ConversationAccepted: true}
 )

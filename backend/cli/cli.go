@@ -35,6 +35,7 @@ const (
 	CmdPause        = "pause"
 	CmdResume       = "resume"
 	CmdProfile      = "profile"
+	CmdPublish      = "publish"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
 )
@@ -53,6 +54,7 @@ type Command struct {
 	NoWait      bool    // send --no-wait: return once the command is queued
 	ListVoices  bool    // tts --list-voices
 	ID          uint64  // outbox retry|discard: the item; 0 = all (retry only)
+	Key         string  // publish: the routing key (Text holds the JSON body)
 }
 
 // ErrUsage is wrapped by every error Parse returns, so main can tell a bad command line (exit status 2)
@@ -104,7 +106,8 @@ var commands = []spec{
 	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
 	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: parseSend},
 	{name: CmdTTS, args: "TEXT... | --list-voices [--json]", summary: "speak TEXT with Tonny's voice (through the running instance, or on its own), or list the voices", flags: []string{"list-voices", "json"}, parse: parseTTS},
-	{name: CmdTest, args: "n8n", summary: "one round trip to Tonny's webhook with a clear verdict", flags: []string{"json"}, actions: []string{"n8n"}},
+	{name: CmdTest, args: "n8n|rabbitmq", summary: "one round trip to Tonny's webhook, or one confirmed event to RabbitMQ, with a clear verdict", flags: []string{"json"}, actions: []string{"n8n", "rabbitmq"}},
+	{name: CmdPublish, args: "ROUTING_KEY JSON", summary: "publish an event to RabbitMQ through the running instance (stored and sent like the others)", parse: parsePublish},
 	{name: CmdOutbox, args: "[list|retry [ID]|discard ID] [--json]", summary: "show the commands waiting for Tonny; retry them now or discard one", flags: []string{"json"}, parse: parseOutbox},
 	{name: CmdDoctor, summary: "check the dependencies and print how to install what is missing"},
 	{name: CmdConfigExport, args: "[FILE]", summary: "write the settings (no secrets) to FILE, or to stdout if FILE is - or absent", file: optionalFile},
@@ -218,6 +221,15 @@ func parseProfile(c *Command, positional []string) error {
 	if c.Text == "" {
 		return usagef("profile needs the profile's name, e.g. tonnytray profile Dad")
 	}
+	return nil
+}
+
+// parsePublish takes the routing key and one JSON object.
+func parsePublish(c *Command, positional []string) error {
+	if len(positional) != 2 {
+		return usagef("publish needs ROUTING_KEY and one JSON object, e.g. tonnytray publish thread.tonny.say.all '{\"text\":\"Dinner!\"}'")
+	}
+	c.Key, c.Text = positional[0], positional[1]
 	return nil
 }
 

@@ -49,6 +49,8 @@ func TestParse(t *testing.T) {
 		{"send quoted, no wait", []string{"send", "turn on the lights", "--no-wait", "--json"}, Command{Name: CmdSend, Text: "turn on the lights", NoWait: true, JSON: true}},
 		{"send text that looks like a flag", []string{"send", "--", "--what"}, Command{Name: CmdSend, Text: "--what"}},
 		{"test n8n", []string{"test", "n8n"}, Command{Name: CmdTest, Action: "n8n"}},
+		{"test rabbitmq", []string{"test", "rabbitmq"}, Command{Name: CmdTest, Action: "rabbitmq"}},
+		{"publish", []string{"publish", "thread.tonny.say.all", `{"text":"hi"}`}, Command{Name: CmdPublish, Key: "thread.tonny.say.all", Text: `{"text":"hi"}`}},
 		{"tts", []string{"tts", "Hello", "there"}, Command{Name: CmdTTS, Text: "Hello there"}},
 		{"toggle", []string{"toggle"}, Command{Name: CmdToggle}},
 		{"ptt", []string{"ptt-start"}, Command{Name: CmdPTTStart}},
@@ -105,7 +107,8 @@ func TestParseErrors(t *testing.T) {
 		{"send without text", []string{"send", "  "}, []string{"send needs the command text"}},
 		{"tts without text", []string{"tts"}, []string{"tts needs the text to speak"}},
 		{"tts with both", []string{"tts", "hi", "--list-voices"}, []string{"either TEXT or --list-voices"}},
-		{"test of something unknown", []string{"test", "n9n"}, []string{`test needs one of n8n, got "n9n"`}},
+		{"test of something unknown", []string{"test", "n9n"}, []string{`test needs one of n8n, rabbitmq, got "n9n"`}},
+		{"publish without body", []string{"publish", "thread.tonny.x"}, []string{"publish needs ROUTING_KEY and one JSON object"}},
 		{"outbox with a bad action", []string{"outbox", "flush"}, []string{`outbox needs list, retry or discard, got "flush"`}},
 		{"outbox discard without id", []string{"outbox", "discard"}, []string{"outbox discard needs the item number"}},
 		{"outbox id not a number", []string{"outbox", "retry", "x1"}, []string{`"x1" is not an item number`}},
@@ -150,6 +153,9 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		}
 		if len(c.actions) > 0 {
 			args = append(args, c.actions[0])
+		}
+		if c.name == CmdPublish {
+			args = append(args, "thread.tonny.say.all", "{}")
 		}
 		if c.name == CmdSend || c.name == CmdTTS || c.name == CmdProfile {
 			args = append(args, "lights", "on")

@@ -78,9 +78,11 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		err = send(ctx, cmd, env)
 	case CmdTest:
 		var ok bool
-		if ok, err = testN8N(ctx, cmd, env); err == nil && !ok {
+		if ok, err = testService(ctx, cmd, env); err == nil && !ok {
 			return ExitError
 		}
+	case CmdPublish:
+		err = publish(ctx, cmd, env)
 	case CmdOutbox:
 		err = outbox(ctx, cmd, env)
 	case CmdTTS:

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -50,6 +51,41 @@ func send(ctx context.Context, cmd Command, env ClientEnv) error {
 		msg = "queued — " + st.Message + " (see tonnytray outbox)"
 	}
 	return errQueued{msg}
+}
+
+// testService runs `test n8n` or `test rabbitmq` through the running instance, or in-process when none runs.
+func testService(ctx context.Context, cmd Command, env ClientEnv) (bool, error) {
+	if cmd.Action == "rabbitmq" {
+		var v daemon.BusTest
+		if err := withBackend(ctx, env, "test-rabbitmq", nil, &v, func(d *daemon.Daemon) (any, error) { return d.TestRabbitMQ(ctx), nil }); err != nil {
+			return false, err
+		}
+		if cmd.JSON {
+			return v.OK, printJSON(env.Out, v)
+		}
+		mark := "✓"
+		if !v.OK {
+			mark = "✗"
+		}
+		fmt.Fprintf(env.Out, "%s rabbitmq: %s\n", mark, v.Message)
+		return v.OK, nil
+	}
+	return testN8N(ctx, cmd, env)
+}
+
+// publish sends a hand-made event through the running instance's publisher.
+func publish(ctx context.Context, cmd Command, env ClientEnv) error {
+	var body map[string]any
+	if err := json.Unmarshal([]byte(cmd.Text), &body); err != nil || body == nil {
+		return fmt.Errorf("%w: publish: the body must be one JSON object (%v)", ErrUsage, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, callTimeout)
+	defer cancel()
+	if err := control.Call(ctx, env.Socket, "publish", map[string]any{"key": cmd.Key, "body": body}, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(env.Err, "published (stored; the broker gets it as soon as it is connected)")
+	return nil
 }
 
 // testN8N runs one round trip to the webhook through the running instance, or in-process when none runs.

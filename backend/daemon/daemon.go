@@ -18,6 +18,7 @@ import (
 	"github.com/thejerf/suture/v4"
 
 	"github.com/tonnytray/tonnytray/backend/autostart"
+	"github.com/tonnytray/tonnytray/backend/bus"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
@@ -67,8 +68,11 @@ type Daemon struct {
 	policy   pipeline.Policy // the active profile's say on each route
 	voice    *voice          // Tonny's voice: synthesis, cache and the player
 	profiles *profile.Service
-	state    appState // paused, listening, speaking… for the tray and `status`
-	keys     hotkeys  // the global shortcuts
+	pub      *bus.Publisher // events to RabbitMQ
+	// busChanged restarts the announcements consumer after the broker settings or password changed.
+	busChanged chan struct{}
+	state      appState // paused, listening, speaking… for the tray and `status`
+	keys       hotkeys  // the global shortcuts
 	// pauseChanged wakes voice activation when the user pauses or resumes.
 	pauseChanged chan struct{}
 	secretsMu    sync.RWMutex
@@ -90,7 +94,8 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		o.Socket = paths.ControlSocket()
 	}
 	d := &Daemon{opts: o, started: time.Now(), bus: event.NewBus(), level: new(slog.LevelVar), redactor: logging.NewRedactor(),
-		pauseChanged: make(chan struct{}, 1), keys: hotkeys{rebind: make(chan struct{}, 1)}}
+		pauseChanged: make(chan struct{}, 1), keys: hotkeys{rebind: make(chan struct{}, 1)},
+		busChanged: make(chan struct{}, 1)}
 
 	st, err := store.Open(ctx, o.DBPath)
 	if err != nil {
@@ -144,11 +149,13 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 		return nil, err
 	}
 	d.policy = d.profiles.Policy()
+	d.pub = d.newPublisher()
 	d.state.profile = d.profiles.Active().Name
 	d.registerControl()
 	d.registerCommandControl()
 	d.registerSpeechControl()
 	d.registerTriggerControl()
+	d.registerBusControl()
 	d.registerServerControl()
 	d.registerListenControl()
 	d.component("app").Info("backend started", "version", o.Version, "database", st.Path(), "pid", os.Getpid())
@@ -174,6 +181,9 @@ func (d *Daemon) Run(ctx context.Context) error {
 	sup.Add(serviceFunc{"state", d.runState})
 	sup.Add(serviceFunc{"notifications", d.runNotifications})
 	sup.Add(serviceFunc{"hotkeys", d.runHotkeys})
+	sup.Add(serviceFunc{"bus", d.pub.Serve})
+	sup.Add(serviceFunc{"bus-events", d.runBusEvents})
+	sup.Add(serviceFunc{"announcements", d.runAnnouncements})
 	sup.Add(serviceFunc{"retention", func(ctx context.Context) error {
 		return d.store.RunRetention(ctx, func() int { return d.settings.Get().General.RetentionDays }, 6*time.Hour, time.Now)
 	}})
@@ -259,6 +269,8 @@ func (d *Daemon) onSettingsChanged(c settings.Change) {
 			_ = d.openSecrets(cur.General.KeyringBackend, d.opts.FilePassword) // a failure is published by openSecrets
 		case settings.PartWhisperServer:
 			d.speech.Restart() // the new command line takes effect now; an adopted server is re-probed
+		case settings.PartBus:
+			d.reconnectBus()
 		case settings.PartHotkeys:
 			// applied below, with the push-to-talk options that need no restart either
 		default:

@@ -110,9 +110,6 @@ type SaveResult struct {
 	RestartNeeded []string `json:"restartNeeded"`
 }
 
-// notYet lists the services later versions add, so the Dashboard says so instead of inventing a state.
-var notYet = []string{"rabbitmq"}
-
 // Snapshot gathers the current state.
 func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 	st, err := d.store.Stats(ctx)
@@ -138,9 +135,7 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		d.mic.service(),
 		d.n8nService(ob),
 		d.elevenLabsService(),
-	}
-	for _, s := range notYet {
-		services = append(services, ServiceStatus{Service: s, State: "unavailable", Detail: "not available yet"})
+		busService(d.pub.State()),
 	}
 	return Snapshot{
 		Version:       d.opts.Version,
@@ -259,6 +254,8 @@ func (d *Daemon) secretChanged(k secret.Key) {
 		d.resetN8N()
 	case secret.ElevenLabsAPIKey:
 		d.resetTTS()
+	case secret.RabbitMQPassword:
+		d.reconnectBus()
 	}
 }
 

@@ -20,6 +20,7 @@ const (
 	Dictation       Name = "dictation:done"
 	SpeechState     Name = "speech:state"
 	AppState        Name = "app:state"
+	BusState        Name = "bus:state"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -221,3 +222,16 @@ type AppStatePayload struct {
 
 // EventName implements Payload.
 func (AppStatePayload) EventName() Name { return AppState }
+
+// BusStatePayload is the RabbitMQ publisher: State is "disabled", "connecting", "connected" or "down" (Detail
+// says why, in a sentence); Pending events wait in the store while the broker is away.
+type BusStatePayload struct {
+	State     string `json:"state"`
+	Detail    string `json:"detail"`
+	Pending   int64  `json:"pending"`
+	Published uint64 `json:"published"`
+	Returned  uint64 `json:"returned"`
+}
+
+// EventName implements Payload.
+func (BusStatePayload) EventName() Name { return BusState }

@@ -282,6 +282,19 @@ describe("event map", () => {
     expect(parseEvent("dictation:done", undefined)).toBeNull();
   });
 
+  it("parses bus:state, requiring the state and clamping the counts", () => {
+    expect(parseEvent("bus:state", { state: "down", detail: "no RabbitMQ at 127.0.0.1:5672 — is it running?", pending: 3, published: 10, returned: 0 })).toEqual({
+      state: "down",
+      detail: "no RabbitMQ at 127.0.0.1:5672 — is it running?",
+      pending: 3,
+      published: 10,
+      returned: 0,
+    });
+    expect(parseEvent("bus:state", { state: "connected", pending: -1 })).toEqual({ state: "connected", detail: "", pending: 0, published: 0, returned: 0 });
+    expect(parseEvent("bus:state", { detail: "x" })).toBeNull();
+    expect(parseEvent("bus:state", null)).toBeNull();
+  });
+
   it("parses service:state", () => {
     expect(parseEvent("service:state", { service: "store", state: "ok" })).toEqual({ service: "store", state: "ok", detail: "" });
     expect(parseEvent("service:state", { service: "store" })).toBeNull();

@@ -99,6 +99,15 @@ export type SpeechStatePayload = SpeechState;
 /** What the app is doing, as the tray icon shows it (event.AppStatePayload); the same shape as Snapshot.state. */
 export type AppStatePayload = AppState;
 
+/** The RabbitMQ publisher (event.BusStatePayload): events wait in the store while the broker is away. */
+export interface BusStatePayload {
+  state: string; // disabled | connecting | connected | down
+  detail: string;
+  pending: number;
+  published: number;
+  returned: number;
+}
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -116,6 +125,7 @@ export interface EventMap {
   "dictation:done": DictationPayload;
   "speech:state": SpeechStatePayload;
   "app:state": AppStatePayload;
+  "bus:state": BusStatePayload;
 }
 
 export type EventName = keyof EventMap;
@@ -220,6 +230,16 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
   "dictation:done": parseDictation,
   "speech:state": parseSpeechState,
   "app:state": parseAppState,
+  "bus:state": (raw) =>
+    isObj(raw) && str(raw.state) !== null
+      ? {
+          state: raw.state as string,
+          detail: str(raw.detail) ?? "",
+          pending: Math.max(0, ms(raw.pending, 0)),
+          published: Math.max(0, ms(raw.published, 0)),
+          returned: Math.max(0, ms(raw.returned, 0)),
+        }
+      : null,
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];
