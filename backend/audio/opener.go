@@ -44,17 +44,21 @@ type paStream struct {
 // Close stops and closes the stream and releases PortAudio; it may block if the device hangs, which is why
 // the Capturer calls it off its own goroutine.
 func (s *paStream) Close() (err error) {
-	s.once.Do(func() {
-		paMu.Lock()
-		defer paMu.Unlock()
-		err = s.stream.Abort()
-		if cerr := s.stream.Close(); err == nil {
-			err = cerr
-		}
-		if terr := portaudio.Terminate(); err == nil {
-			err = terr
-		}
-	})
+	s.once.Do(func() { err = closeStream(s.stream) })
+	return err
+}
+
+// closeStream aborts and closes a stream and releases its reference on PortAudio, under paMu.
+func closeStream(st *portaudio.Stream) error {
+	paMu.Lock()
+	defer paMu.Unlock()
+	err := st.Abort()
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if terr := portaudio.Terminate(); err == nil {
+		err = terr
+	}
 	return err
 }
 

@@ -97,17 +97,7 @@ type paOutput struct {
 
 // Close stops and closes the stream and releases PortAudio.
 func (s *paOutput) Close() (err error) {
-	s.once.Do(func() {
-		paMu.Lock()
-		defer paMu.Unlock()
-		err = s.stream.Abort()
-		if cerr := s.stream.Close(); err == nil {
-			err = cerr
-		}
-		if terr := portaudio.Terminate(); err == nil {
-			err = terr
-		}
-	})
+	s.once.Do(func() { err = closeStream(s.stream) })
 	return err
 }
 

@@ -492,9 +492,6 @@ func TestVerifyPINRefusesTamperedHashes(t *testing.T) {
 }
 
 func TestDefaultHashCost(t *testing.T) {
-	if testing.Short() {
-		t.Skip("slow hash")
-	}
 	h, err := hashPIN("1234", defaultHashParams)
 	if err != nil {
 		t.Fatal(err)
