@@ -71,22 +71,31 @@ func findInput(name string) (*portaudio.DeviceInfo, error) {
 		}
 		return d, nil
 	}
+	d, _, err := findDevice(name, func(d *portaudio.DeviceInfo) bool { return d.MaxInputChannels > 0 })
+	if err == nil && d == nil {
+		err = fmt.Errorf("%w: %q", ErrDeviceNotFound, name)
+	}
+	return d, err
+}
+
+// findDevice returns the device named name among those that fit (nil when none matches), and their names.
+func findDevice(name string, fits func(*portaudio.DeviceInfo) bool) (*portaudio.DeviceInfo, []string, error) {
 	devs, err := portaudio.Devices()
 	if err != nil {
-		return nil, fmt.Errorf("list audio devices: %w", err)
+		return nil, nil, fmt.Errorf("list audio devices: %w", err)
 	}
-	var inputs []*portaudio.DeviceInfo
+	var found []*portaudio.DeviceInfo
 	var names []string
 	for _, d := range devs {
-		if d.MaxInputChannels > 0 {
-			inputs = append(inputs, d)
+		if fits(d) {
+			found = append(found, d)
 			names = append(names, d.Name)
 		}
 	}
 	if i := matchName(names, name); i >= 0 {
-		return inputs[i], nil
+		return found[i], names, nil
 	}
-	return nil, fmt.Errorf("%w: %q", ErrDeviceNotFound, name)
+	return nil, names, nil
 }
 
 // matchName finds a saved device name among names: exactly, or else ignoring the ALSA card and device

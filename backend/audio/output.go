@@ -110,22 +110,11 @@ func findOutput(name string) (*portaudio.DeviceInfo, error) {
 		}
 		return d, nil
 	}
-	devs, err := portaudio.Devices()
-	if err != nil {
-		return nil, fmt.Errorf("list audio devices: %w", err)
+	d, names, err := findDevice(name, func(d *portaudio.DeviceInfo) bool { return d.MaxOutputChannels > 0 })
+	if err == nil && d == nil {
+		err = fmt.Errorf("output device %q not found among %q", name, names)
 	}
-	var outputs []*portaudio.DeviceInfo
-	var names []string
-	for _, d := range devs {
-		if d.MaxOutputChannels > 0 {
-			outputs = append(outputs, d)
-			names = append(names, d.Name)
-		}
-	}
-	if i := matchName(names, name); i >= 0 {
-		return outputs[i], nil
-	}
-	return nil, fmt.Errorf("output device %q not found among %q", name, names)
+	return d, err
 }
 
 // openPortAudioOutput opens and starts the device under paMu.

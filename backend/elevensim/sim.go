@@ -21,7 +21,6 @@ import (
 	"io"
 	"log"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,6 +28,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tonnytray/tonnytray/backend/simcmd"
 )
 
 // Voice is one entry of GET /v1/voices, with the real field names.
@@ -154,16 +155,9 @@ func Start(c Config) (*Sim, error) {
 	if c.APIKey == "" {
 		return nil, fmt.Errorf("elevensim: no API key configured")
 	}
-	host, _, err := net.SplitHostPort(c.Addr)
+	ln, err := simcmd.ListenLoopback("elevensim", c.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("elevensim: address %q: %w", c.Addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("elevensim: address %q is not loopback", c.Addr)
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("elevensim: listen on %s: %w", c.Addr, err)
+		return nil, err
 	}
 	s := &Sim{cfg: c, addr: ln.Addr().String(), count: c.CharacterCount, served: make(chan struct{})}
 	s.srv = &http.Server{

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tonnytray/tonnytray/backend/simcmd"
 )
 
 // Behaviour is how the simulated workflow answers an accepted request.
@@ -116,16 +118,9 @@ func Start(c Config) (*Sim, error) {
 	if !slices.Contains(Behaviours(), c.Behaviour) {
 		return nil, fmt.Errorf("n8nsim: unknown behaviour %q", c.Behaviour)
 	}
-	host, _, err := net.SplitHostPort(c.Addr)
+	ln, err := simcmd.ListenLoopback("n8nsim", c.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("n8nsim: address %q: %w", c.Addr, err)
-	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return nil, fmt.Errorf("n8nsim: address %q is not loopback", c.Addr)
-	}
-	ln, err := net.Listen("tcp", c.Addr)
-	if err != nil {
-		return nil, fmt.Errorf("n8nsim: listen on %s: %w", c.Addr, err)
+		return nil, err
 	}
 	s := &Sim{cfg: c, addr: ln.Addr().String(), behaviour: c.Behaviour, delay: c.Delay, counts: make(map[string]int)}
 	s.serve(ln)

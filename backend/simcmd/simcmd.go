@@ -1,5 +1,6 @@
-// Package simcmd runs a test simulator (n8n, ElevenLabs) as a command: parse the flags, start it on loopback,
-// print its URL for the caller to read, and serve until asked to stop.
+// Package simcmd holds what the test simulators (n8n, ElevenLabs) share: listening on loopback only, and
+// running as a command (parse the flags, start, print the URL for the caller to read, serve until asked to
+// stop).
 package simcmd
 
 import (
@@ -8,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 )
 
 // Server is a started simulator.
@@ -39,4 +41,20 @@ func Run[C any](ctx context.Context, name string, parse func() (C, error), start
 		return 1
 	}
 	return 0
+}
+
+// ListenLoopback listens on addr, which must be a loopback address: simulators never face the network.
+func ListenLoopback(name, addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: address %q: %w", name, addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("%s: address %q is not loopback", name, addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%s: listen on %s: %w", name, addr, err)
+	}
+	return ln, nil
 }
