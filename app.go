@@ -19,6 +19,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/doctor"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/logging"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
 )
@@ -263,7 +264,7 @@ func (a *App) SendCommand(text string) (daemon.CommandResult, error) {
 	if err != nil {
 		return daemon.CommandResult{}, err
 	}
-	return d.SendCommand(a.ctx, text, nil, nil)
+	return d.SendCommand(a.ctx, text)
 }
 
 // TestN8N makes one round trip to Tonny's webhook and returns the verdict.
@@ -372,6 +373,84 @@ func (a *App) HotkeyStatus() (daemon.HotkeyStatus, error) {
 		return daemon.HotkeyStatus{}, err
 	}
 	return d.HotkeyStatus(), nil
+}
+
+// Family lists the profiles with their usage for the family screen.
+func (a *App) Family() (daemon.Family, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.Family{}, err
+	}
+	return d.Family(a.ctx)
+}
+
+// SwitchProfile makes name the active profile; switching to a higher role needs the admin PIN ("" when
+// switching down).
+func (a *App) SwitchProfile(name, pin string) (daemon.AppStateInfo, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.AppStateInfo{}, err
+	}
+	if err := d.SwitchProfile(a.ctx, name, pin); err != nil {
+		return daemon.AppStateInfo{}, err
+	}
+	return d.AppState(), nil
+}
+
+// CreateProfile adds a family member (admin only).
+func (a *App) CreateProfile(p profile.Profile) (profile.Profile, error) {
+	d, err := a.backend()
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	return d.CreateProfile(a.ctx, p)
+}
+
+// UpdateProfile saves an edited family member (admin only).
+func (a *App) UpdateProfile(p profile.Profile) (profile.Profile, error) {
+	d, err := a.backend()
+	if err != nil {
+		return profile.Profile{}, err
+	}
+	return d.UpdateProfile(a.ctx, p)
+}
+
+// DeleteProfile removes a family member (admin only; never the last admin).
+func (a *App) DeleteProfile(name string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.DeleteProfile(a.ctx, name)
+}
+
+// SetAdminPIN sets an admin profile's PIN (admin only); oldPIN is its current PIN, "" when it has none.
+func (a *App) SetAdminPIN(name, oldPIN, newPIN string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.SetAdminPIN(a.ctx, name, oldPIN, newPIN)
+}
+
+// RunQuickAction sends the active profile's quick action to Tonny, under the same permissions as a spoken
+// command.
+func (a *App) RunQuickAction(name string) (daemon.CommandResult, error) {
+	d, err := a.backend()
+	if err != nil {
+		return daemon.CommandResult{}, err
+	}
+	return d.RunQuickAction(a.ctx, name)
+}
+
+// CheckAccess says whether the active profile may use an admin screen ("settings"); a refusal is the
+// backend's friendly sentence, and is audited.
+func (a *App) CheckAccess(screen string) error {
+	d, err := a.backend()
+	if err != nil {
+		return err
+	}
+	return d.CheckAccess(screen)
 }
 
 // UnlockFileKeychain opens the encrypted-file keychain with the user's password.
@@ -534,6 +613,8 @@ type UIError struct {
 	Code    string                `json:"code"`
 	Message string                `json:"message"`
 	Fields  []settings.FieldError `json:"fields,omitempty"`
+	// RetryAfterMs is how long until a PIN is checked again (codes wrong_pin and pin_wait); 0 = at once.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 var errStarting = errors.New("TonnyTray is still starting; try again in a moment")
@@ -543,10 +624,24 @@ var errStarting = errors.New("TonnyTray is still starting; try again in a moment
 // "[object Object]"; src/api/errors.ts parses it back.
 func formatError(err error) any {
 	var ve settings.ValidationErrors
+	var pve *profile.ValidationError
+	var pe *profile.PINError
 	var ue UIError
 	switch {
 	case errors.As(err, &ve):
 		ue = UIError{Code: "validation", Message: "Some settings need fixing: " + ve.Error(), Fields: ve}
+	case errors.As(err, &pve):
+		ue = UIError{Code: "validation", Message: pve.Error(), Fields: []settings.FieldError{{Field: pve.Field, Message: pve.Message}}}
+	case errors.Is(err, profile.ErrPINRequired):
+		ue = UIError{Code: daemon.CodePINRequired, Message: err.Error()}
+	case errors.As(err, &pe):
+		code := daemon.CodePINWait
+		if pe.Wrong {
+			code = daemon.CodeWrongPIN
+		}
+		ue = UIError{Code: code, Message: pe.Error(), RetryAfterMs: pe.Wait.Milliseconds()}
+	case errors.Is(err, profile.ErrForbidden):
+		ue = UIError{Code: daemon.CodeNotAllowed, Message: err.Error()}
 	case errors.Is(err, errStarting):
 		ue = UIError{Code: "starting", Message: err.Error()}
 	case errors.Is(err, daemon.ErrKeychain), errors.Is(err, secret.ErrNoKeychain), errors.Is(err, secret.ErrLocked):

@@ -165,7 +165,7 @@ func (d *Daemon) announce(key string, body []byte) {
 	}
 	log.Info("announcement", "key", key, "from", a.From, "chars", len(text))
 	d.bus.Publish(event.NoticePayload{Level: "info", Title: title, Message: text})
-	mode := d.settings.Get().Response.Mode
+	mode := d.responseMode()
 	if (a.Speak == nil || *a.Speak) && mode != "text" && !d.Paused() {
 		var missing keyMissing
 		if err := d.Speak(context.Background(), text); err != nil && !errors.As(err, &missing) {

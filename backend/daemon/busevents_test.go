@@ -65,7 +65,7 @@ func TestUtteranceAndCommandEventsReachRabbitMQ(t *testing.T) {
 	// One utterance and the command it became, as the pipeline and the outbox publish them.
 	d.publishLive(event.ListeningStatePayload{State: "listening", Mode: "toggle"})
 	d.publishLive(event.TranscriptFinalPayload{Text: "turn on the lights", Mode: "toggle", Timings: event.UtteranceTimings{FinalMs: 1200}})
-	if _, err := d.SendCommand(context.Background(), "turn on the lights", nil, nil); err != nil {
+	if _, err := d.SendCommand(context.Background(), "turn on the lights"); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"thread.tonny.speech_start", "thread.tonny.speech_end", "thread.tonny.prompt.admin", "thread.tonny.conversation.reply"}
@@ -125,7 +125,7 @@ func TestUtteranceAndCommandEventsReachRabbitMQ(t *testing.T) {
 	if card := busService(d.pub.State()); card.State == "ok" || strings.Contains(card.Detail, "wrong-password-9") {
 		t.Fatalf("RabbitMQ card = %+v", card)
 	}
-	if _, err := d.SendCommand(context.Background(), "still works", nil, nil); err != nil {
+	if _, err := d.SendCommand(context.Background(), "still works"); err != nil {
 		t.Fatalf("the voice path broke with the broker refusing: %v", err)
 	}
 }

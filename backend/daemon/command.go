@@ -41,11 +41,13 @@ type tonny struct {
 	speaker   Speaker
 }
 
-// Identity is who a command is sent for. The profiles issue fills it from the active profile.
+// Identity is who a command is sent for: the active profile.
 type Identity struct {
-	Profile  string
-	Role     string
-	SafeMode bool
+	ProfileID uint
+	Profile   string
+	Role      string
+	SafeMode  bool
+	Language  string // the profile's language, else the recogniser's; "" = not known
 }
 
 // CommandResult answers SendCommand: the request id and its state at return.
@@ -77,26 +79,52 @@ func (d *Daemon) newTonny() *tonny {
 // identity is who commands are sent for: the active profile, its role and whether the workflow must keep it
 // kid-safe.
 func (d *Daemon) identity() Identity {
-	name, role, safe := profile.RequestFields(d.profiles.Active())
-	return Identity{Profile: name, Role: role, SafeMode: safe}
+	p := d.profiles.Active()
+	name, role, safe := profile.RequestFields(p)
+	lang := p.Language
+	if lang == "" {
+		lang = d.settings.Get().Whisper.Language
+	}
+	if lang == "auto" {
+		lang = ""
+	}
+	return Identity{ProfileID: p.ID, Profile: name, Role: role, SafeMode: safe, Language: lang}
 }
 
-// SendCommand queues text for Tonny: it is stored in the outbox before the first attempt and delivered in
-// order, whatever happens to the network or the app meanwhile. transcription links it to the utterance it came
-// from (nil for typed commands).
-func (d *Daemon) SendCommand(ctx context.Context, text string, transcription *uint, speaker *int) (CommandResult, error) {
+// responseMode is how replies reach the active profile: its own response mode, else the settings'.
+func (d *Daemon) responseMode() string {
+	if m := d.profiles.Active().ResponseMode; m != profile.ResponseDefault {
+		return m
+	}
+	return d.settings.Get().Response.Mode
+}
+
+// SendCommand queues a typed command for Tonny (the Ask Tonny box, `tonnytray send`) once the active profile
+// may send it; a refusal is shown like a spoken one's.
+func (d *Daemon) SendCommand(ctx context.Context, text string) (CommandResult, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return CommandResult{}, ErrEmptyCommand
+	}
+	if err := d.authorize(profile.ActionCommand(text)); err != nil {
+		d.refused(err)
+		return CommandResult{}, err
+	}
+	return d.queueCommand(ctx, text, nil, nil)
+}
+
+// queueCommand queues text for Tonny, already authorized: it is stored in the outbox before the first attempt
+// and delivered in order, whatever happens to the network or the app meanwhile. transcription links it to the
+// utterance it came from (nil for typed commands).
+func (d *Daemon) queueCommand(ctx context.Context, text string, transcription *uint, speaker *int) (CommandResult, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
 		return CommandResult{}, ErrEmptyCommand
 	}
 	who := d.identity()
-	lang := d.settings.Get().Whisper.Language
-	if lang == "auto" {
-		lang = ""
-	}
 	host, _ := os.Hostname()
 	req := n8n.Request{ID: uuid.NewString(), Timestamp: time.Now().UTC(), Text: text, Source: "tonnytray", Mode: "command",
-		Profile: who.Profile, Role: who.Role, SafeMode: who.SafeMode, Speaker: speaker, Language: lang, Host: host}
+		Profile: who.Profile, Role: who.Role, SafeMode: who.SafeMode, Speaker: speaker, Language: who.Language, Host: host}
 	body, err := req.Body()
 	if err != nil {
 		return CommandResult{}, fmt.Errorf("encode command: %w", err)
@@ -106,7 +134,8 @@ func (d *Daemon) SendCommand(ctx context.Context, text string, transcription *ui
 		if !keep {
 			return nil
 		}
-		return tx.Create(&store.Conversation{RequestID: req.ID, TranscriptionID: transcription, Request: string(body), Status: "pending"}).Error
+		return tx.Create(&store.Conversation{RequestID: req.ID, TranscriptionID: transcription, ProfileID: profileID(who.ProfileID),
+			Request: string(body), Status: "pending"}).Error
 	})
 	if err != nil {
 		d.component("n8n").Error("command not queued", "err", err)
@@ -278,7 +307,7 @@ func (d *Daemon) LastCommand() event.CommandStatePayload {
 func (d *Daemon) handleReply(text string, speak bool) {
 	r := d.settings.Get().Response
 	log := d.component("n8n")
-	if speak && (r.Mode == "voice" || r.Mode == "both") {
+	if mode := d.responseMode(); speak && (mode == "voice" || mode == "both") {
 		d.tonny.mu.Lock()
 		sp := d.tonny.speaker
 		d.tonny.mu.Unlock()
@@ -360,4 +389,12 @@ func (d *Daemon) publishOutbox(ctx context.Context) error {
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// profileID is a profile's ID for a history row; nil when there is none.
+func profileID(id uint) *uint {
+	if id == 0 {
+		return nil
+	}
+	return &id
 }

@@ -51,7 +51,7 @@ func BenchmarkCommandPath(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		if _, err := d.SendCommand(context.Background(), fmt.Sprintf("turn on light %d", i), nil, nil); err != nil {
+		if _, err := d.SendCommand(context.Background(), fmt.Sprintf("turn on light %d", i)); err != nil {
 			b.Fatal(err)
 		}
 		select {
@@ -87,7 +87,7 @@ func BenchmarkOutboxDrain(b *testing.B) {
 			b.Fatal(err)
 		}
 		for j := range backlog {
-			if _, err := d.SendCommand(context.Background(), fmt.Sprintf("command %d/%d", i, j), nil, nil); err != nil {
+			if _, err := d.SendCommand(context.Background(), fmt.Sprintf("command %d/%d", i, j)); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -89,7 +89,7 @@ func TestCommandReachesTonnyAndTheReplyComesBack(t *testing.T) {
 	d, _ := tonnyDaemon(t, sim, nil)
 	states := watchCommands(t, d)
 
-	res, err := d.SendCommand(context.Background(), "  turn on the lights ", nil, nil)
+	res, err := d.SendCommand(context.Background(), "  turn on the lights ")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestCommandReachesTonnyAndTheReplyComesBack(t *testing.T) {
 		t.Errorf("conversation = %+v", conv)
 	}
 	waitOutbox(t, d, func(v OutboxView) bool { return v.State.Pending == 0 && len(v.Items) == 0 })
-	if _, err := d.SendCommand(context.Background(), "   ", nil, nil); !errors.Is(err, ErrEmptyCommand) {
+	if _, err := d.SendCommand(context.Background(), "   "); !errors.Is(err, ErrEmptyCommand) {
 		t.Errorf("empty command: %v, want ErrEmptyCommand", err)
 	}
 }
@@ -193,7 +193,7 @@ func TestEveryAnswerReachesTheUser(t *testing.T) {
 			notices := d.Bus().Subscribe(64, event.Notice)
 			defer notices.Close()
 
-			res, err := d.SendCommand(context.Background(), "what is the weather", nil, nil)
+			res, err := d.SendCommand(context.Background(), "what is the weather")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +244,7 @@ func TestFixingTheKeyResumesPausedCommandsInOrder(t *testing.T) {
 	}
 	var ids []string
 	for _, text := range []string{"one", "two", "three"} {
-		res, err := d.SendCommand(context.Background(), text, nil, nil)
+		res, err := d.SendCommand(context.Background(), text)
 		if err != nil {
 			t.Fatal(err)
 		}

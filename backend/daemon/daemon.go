@@ -150,7 +150,8 @@ func New(ctx context.Context, o Options) (*Daemon, error) {
 	}
 	d.policy = d.profiles.Policy()
 	d.pub = d.newPublisher()
-	d.state.profile = d.profiles.Active().Name
+	active := d.profiles.Active()
+	d.state.profile, d.state.role = active.Name, string(active.Role)
 	d.registerControl()
 	d.registerCommandControl()
 	d.registerSpeechControl()

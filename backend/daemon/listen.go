@@ -197,6 +197,7 @@ func (d *Daemon) saveUtterance(u pipeline.Utterance) *store.Transcription {
 	}
 	row := store.Transcription{
 		Text: u.Text, Mode: u.Mode, Route: string(pipeline.RouteNone), Language: d.settings.Get().Whisper.Language, Speakers: string(speakers),
+		ProfileID: profileID(d.profiles.Active().ID),
 		KeyDownAt: at(u.Timings.KeyDown), FirstSampleAt: at(u.Timings.FirstSample), SocketReadyAt: at(u.Timings.SocketReady),
 		FirstPartialAt: at(u.Timings.FirstPartial), SpeechEndAt: at(u.Timings.SpeechEnd), FinalAt: at(u.Timings.Final),
 	}

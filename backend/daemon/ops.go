@@ -366,8 +366,12 @@ func (d *Daemon) ImportSettings(data []byte) (ImportResult, error) {
 	return out, nil
 }
 
-// BackupDatabase writes an online backup next to the database and returns its path.
+// BackupDatabase writes an online backup next to the database and returns its path. It copies everyone's
+// history, so only an admin may.
 func (d *Daemon) BackupDatabase(ctx context.Context) (string, error) {
+	if err := d.authorize(profile.ActionSettings); err != nil {
+		return "", err
+	}
 	dir := filepath.Join(filepath.Dir(d.store.Path()), "backups")
 	if err := paths.EnsurePrivateDir(dir); err != nil {
 		return "", err

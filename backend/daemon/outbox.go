@@ -13,6 +13,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8n"
+	"github.com/tonnytray/tonnytray/backend/profile"
 )
 
 // OutboxView is the outbox for the UI and `tonnytray outbox`: its state and the waiting commands.
@@ -60,8 +61,11 @@ func (d *Daemon) RetryOutbox(ctx context.Context, id uint64) error {
 	return d.tonny.queue.RetryNow(ctx, id)
 }
 
-// DiscardOutbox drops one waiting command for good.
+// DiscardOutbox drops one waiting command for good. It may be someone else's, so only an admin may.
 func (d *Daemon) DiscardOutbox(ctx context.Context, id uint64) error {
+	if err := d.authorize(profile.ActionSettings); err != nil {
+		return err
+	}
 	return d.tonny.queue.Discard(ctx, id)
 }
 
@@ -134,9 +138,9 @@ func (d *Daemon) registerCommandControl() {
 		}
 		states := d.bus.Subscribe(64, event.CommandState)
 		defer states.Close()
-		res, err := d.SendCommand(ctx, a.Text, nil, nil)
+		res, err := d.SendCommand(ctx, a.Text)
 		if err != nil {
-			return nil, err
+			return nil, remoteProfileError(err)
 		}
 		last := event.CommandStatePayload{ID: res.ID, Text: a.Text, Status: res.Status}
 		if !a.Wait {
@@ -182,7 +186,7 @@ func (d *Daemon) registerCommandControl() {
 				return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "outbox discard: give the item's number (see `tonnytray outbox`)"}
 			}
 			if err := d.DiscardOutbox(ctx, a.ID); err != nil {
-				return nil, err
+				return nil, remoteProfileError(err)
 			}
 		default:
 			return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "outbox: action must be list, retry or discard"}

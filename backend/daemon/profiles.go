@@ -2,8 +2,11 @@ package daemon
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/profile"
 )
 
@@ -21,20 +24,22 @@ func (d *Daemon) newProfiles(ctx context.Context) (*profile.Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open profiles: %w", err)
 	}
-	if err := svc.EnsureDefaults(ctx); err != nil {
-		return nil, fmt.Errorf("create the first profiles: %w", err)
-	}
 	return svc, nil
 }
 
-// profileChanged puts the active profile into the app state (tray tooltip, `status`).
+// profileChanged puts the active profile into the app state (tray tooltip, `status`, the UI's role gate).
 func (d *Daemon) profileChanged() {
-	name := d.profiles.Active().Name
+	p := d.profiles.Active()
 	d.state.mu.Lock()
-	d.state.profile = name
+	d.state.profile, d.state.role = p.Name, string(p.Role)
 	d.state.mu.Unlock()
-	d.component("app").Info("active profile", "profile", name)
+	d.component("app").Info("active profile", "profile", p.Name, "role", string(p.Role))
 	d.publishState()
+}
+
+// profilesChanged tells the UI to reload the family screen.
+func (d *Daemon) profilesChanged(reason, name string) {
+	d.bus.Publish(event.ProfilesChangedPayload{Reason: reason, Profile: name, Active: d.profiles.Active().Name})
 }
 
 // authorize refuses what the active profile may not do: only an admin changes settings, secrets and
@@ -43,18 +48,169 @@ func (d *Daemon) authorize(a profile.Action) error {
 	return d.profiles.Authorize(d.profiles.Active(), a)
 }
 
+// Control-socket error codes of the profile commands, so the CLI can ask for a PIN or explain a refusal.
+const (
+	CodePINRequired = "pin_required" // switching up needs the admin PIN
+	CodeWrongPIN    = "wrong_pin"    // the PIN was wrong (a wait may follow)
+	CodePINWait     = "pin_wait"     // too many wrong PINs: wait, or locked out
+	CodeNotAllowed  = "not_allowed"  // the active profile may not do this
+	CodeNotFound    = "not_found"    // no such profile or quick action
+)
+
+// remoteProfileError gives profile errors their control-socket code; other errors pass unchanged.
+func remoteProfileError(err error) error {
+	var code string
+	var pe *profile.PINError
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, profile.ErrPINRequired):
+		code = CodePINRequired
+	case errors.As(err, &pe) && pe.Wrong:
+		code = CodeWrongPIN
+	case errors.As(err, &pe):
+		code = CodePINWait
+	case errors.Is(err, profile.ErrForbidden):
+		code = CodeNotAllowed
+	case errors.Is(err, profile.ErrNotFound):
+		code = CodeNotFound
+	default:
+		return err
+	}
+	return &control.RemoteError{Code: code, Message: err.Error()}
+}
+
 // SwitchProfile makes name the active profile (tray submenu, `tonnytray profile NAME`, the family screen).
 // Switching to a higher role needs the admin PIN.
 func (d *Daemon) SwitchProfile(ctx context.Context, name, pin string) error {
-	_, err := d.profiles.Switch(ctx, name, pin)
+	p, err := d.profiles.Switch(ctx, name, pin)
 	if err != nil {
 		d.component("app").Warn("profile not switched", "profile", name, "err", err)
+		return err
 	}
-	return err
+	d.profilesChanged("switched", p.Name)
+	return nil
+}
+
+// AskPIN is the tray's way to switch up: it cannot take a PIN, so the window opens on the family screen with
+// the PIN pad for name (see event.PINNeededPayload).
+func (d *Daemon) AskPIN(name string) {
+	d.bus.Publish(event.PINNeededPayload{Profile: name})
+}
+
+// CheckAccess authorizes opening an admin screen: "settings" (settings and keys) or "profiles" (editing
+// the family). The refusal is the friendly sentence to show; the decision is audited.
+func (d *Daemon) CheckAccess(screen string) error {
+	switch screen {
+	case "settings":
+		return d.authorize(profile.ActionSettings)
+	case "profiles":
+		return d.authorize(profile.ActionProfiles)
+	}
+	return fmt.Errorf("screen %q: must be settings or profiles", screen)
 }
 
 // ActiveProfile is who uses TonnyTray now.
 func (d *Daemon) ActiveProfile() profile.Profile { return d.profiles.Active() }
+
+// Member is one profile on the family screen with its usage.
+type Member struct {
+	Profile profile.Profile `json:"profile"`
+	Stats   profile.Stats   `json:"stats"`
+}
+
+// Family is the family screen: every profile with its usage, who is active, whether an admin PIN still has
+// to be set (first run) and whether the active profile may manage the others.
+type Family struct {
+	Members   []Member `json:"members"`
+	Active    string   `json:"active"`
+	NeedsPIN  bool     `json:"needsPin"`
+	CanManage bool     `json:"canManage"`
+}
+
+// Family lists the profiles for the family screen.
+func (d *Daemon) Family(ctx context.Context) (Family, error) {
+	list, err := d.profiles.List(ctx)
+	if err != nil {
+		return Family{}, err
+	}
+	stats, err := d.profiles.Stats(ctx)
+	if err != nil {
+		return Family{}, err
+	}
+	needs, err := d.profiles.NeedsPIN(ctx)
+	if err != nil {
+		return Family{}, err
+	}
+	active := d.profiles.Active()
+	f := Family{Members: make([]Member, 0, len(list)), Active: active.Name, NeedsPIN: needs, CanManage: active.Role == profile.RoleAdmin}
+	for _, p := range list {
+		f.Members = append(f.Members, Member{Profile: p, Stats: stats[p.Name]})
+	}
+	return f, nil
+}
+
+// CreateProfile adds a profile; only an admin may.
+func (d *Daemon) CreateProfile(ctx context.Context, p profile.Profile) (profile.Profile, error) {
+	out, err := d.profiles.Create(ctx, p, d.profiles.Active())
+	if err != nil {
+		return out, err
+	}
+	d.component("app").Info("profile created", "profile", out.Name, "role", string(out.Role))
+	d.profilesChanged("created", out.Name)
+	return out, nil
+}
+
+// UpdateProfile saves an edited profile; only an admin may.
+func (d *Daemon) UpdateProfile(ctx context.Context, p profile.Profile) (profile.Profile, error) {
+	out, err := d.profiles.Update(ctx, p, d.profiles.Active())
+	if err != nil {
+		return out, err
+	}
+	d.component("app").Info("profile updated", "profile", out.Name, "role", string(out.Role))
+	d.profilesChanged("updated", out.Name)
+	return out, nil
+}
+
+// DeleteProfile removes a profile (never the last admin); only an admin may. Its history stays.
+func (d *Daemon) DeleteProfile(ctx context.Context, name string) error {
+	if err := d.profiles.Delete(ctx, name, d.profiles.Active()); err != nil {
+		return err
+	}
+	d.component("app").Info("profile deleted", "profile", name)
+	d.profilesChanged("deleted", name)
+	return nil
+}
+
+// SetAdminPIN sets the PIN of the admin profile name (old is its current PIN, "" when it has none); only an
+// admin may.
+func (d *Daemon) SetAdminPIN(ctx context.Context, name, old, pin string) error {
+	if err := d.profiles.SetPIN(ctx, name, old, pin, d.profiles.Active()); err != nil {
+		return err
+	}
+	d.component("app").Info("admin PIN set", "profile", name)
+	d.profilesChanged("pin", name)
+	return nil
+}
+
+// RunQuickAction sends the active profile's quick action name to Tonny, under the same permissions as a
+// spoken command; a refusal is shown like one.
+func (d *Daemon) RunQuickAction(ctx context.Context, name string) (CommandResult, error) {
+	cmd, err := d.profiles.QuickAction(d.profiles.Active(), name)
+	if err != nil {
+		d.refused(err)
+		return CommandResult{}, remoteProfileError(err)
+	}
+	return d.queueCommand(ctx, cmd, nil, nil)
+}
+
+// refused shows a permission refusal to the user; other errors are left to the caller.
+func (d *Daemon) refused(err error) {
+	var r *profile.Refusal
+	if errors.As(err, &r) {
+		d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: r.Message})
+	}
+}
 
 // replyFor is the reply as the active profile may see and hear it (a child's is kid-safe filtered).
 func (d *Daemon) replyFor(text string) string { return profile.ReplyFor(d.profiles.Active(), text) }

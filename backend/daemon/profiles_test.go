@@ -27,11 +27,11 @@ func TestChildProfileIsHeldToItsPermissions(t *testing.T) {
 	if admin.Role != profile.RoleAdmin {
 		t.Fatalf("first run: active %+v, want the admin", admin)
 	}
-	if _, err := d.profiles.Create(ctx, profile.Profile{Name: "Mia", Role: profile.RoleChild, Color: "#ff8800",
-		Allowed: []string{"lights", "tell me a story"}}, admin); err != nil {
+	if err := d.profiles.SetPIN(ctx, admin.Name, "", "4321", admin); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.profiles.SetPIN(ctx, admin.Name, "", "4321", admin); err != nil {
+	if _, err := d.profiles.Create(ctx, profile.Profile{Name: "Mia", Role: profile.RoleChild, Color: "#ff8800",
+		Allowed: []string{"lights", "tell me a story"}}, admin); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.SwitchProfile(ctx, "Mia", ""); err != nil { // down: no PIN
@@ -69,7 +69,7 @@ func TestChildProfileIsHeldToItsPermissions(t *testing.T) {
 
 	// An allowed one goes out marked safe, with the role; the reply comes back filtered.
 	states := watchCommands(t, d)
-	res, err := d.SendCommand(ctx, "turn on the lights you damn robot", nil, nil)
+	res, err := d.SendCommand(ctx, "turn on the lights you damn robot")
 	if err != nil {
 		t.Fatal(err)
 	}

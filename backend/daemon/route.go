@@ -8,6 +8,7 @@ import (
 
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/pipeline"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/typing"
 )
 
@@ -26,7 +27,7 @@ func (d *Daemon) route(u pipeline.Utterance, transcription *uint) pipeline.Route
 	dec, err := d.policy.Check(context.Background(), dec)
 	if err != nil {
 		log.Warn("utterance refused by policy", "route", string(dec.Route), "err", err)
-		d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: err.Error()})
+		d.refused(err)
 		return pipeline.RouteNone
 	}
 	// "Stop" said to a talking Tonny (barge-in may have silenced it already) is not a command or dictation.
@@ -42,7 +43,7 @@ func (d *Daemon) route(u pipeline.Utterance, transcription *uint) pipeline.Route
 		if len(u.Speakers) > 0 {
 			speaker = &u.Speakers[0]
 		}
-		if _, err := d.SendCommand(context.Background(), dec.Text, transcription, speaker); err != nil {
+		if _, err := d.queueCommand(context.Background(), dec.Text, transcription, speaker); err != nil {
 			d.bus.Publish(event.NoticePayload{Level: "error", Title: "Command not sent", Message: err.Error()})
 		}
 	case pipeline.RouteDictation:
@@ -132,6 +133,9 @@ const TypingSample = "TonnyTray typing test: Grüße, café — 123!"
 // TestTyping is Settings' "test insertion": after delay, which lets the user focus a text field, it types a
 // sample sentence through the real path, failures included, and says how it went.
 func (d *Daemon) TestTyping(ctx context.Context, delay time.Duration) (event.DictationPayload, error) {
+	if err := d.authorize(profile.ActionDictate); err != nil {
+		return event.DictationPayload{}, err
+	}
 	select {
 	case <-time.After(delay):
 	case <-ctx.Done():

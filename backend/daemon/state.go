@@ -31,6 +31,7 @@ type appState struct {
 	serverBad string // why the speech server is not usable, "" when fine
 	blocked   string // why Tonny's outbox is paused, "" when not
 	profile   string // the active profile's name
+	role      string // and its role
 	last      event.AppStatePayload
 }
 
@@ -95,7 +96,7 @@ func (d *Daemon) AppState() event.AppStatePayload {
 }
 
 func (s *appState) payloadLocked() event.AppStatePayload {
-	p := event.AppStatePayload{State: StateIdle, Profile: s.profile}
+	p := event.AppStatePayload{State: StateIdle, Profile: s.profile, Role: s.role}
 	switch {
 	case s.paused:
 		p.State, p.Detail = StatePaused, "paused"
@@ -192,7 +193,16 @@ func (d *Daemon) registerTriggerControl() {
 		if err := json.Unmarshal(args, &a); err != nil || a.Name == "" {
 			return &control.RemoteError{Code: control.CodeBadRequest, Message: "profile: give the profile's name"}
 		}
-		return d.SwitchProfile(ctx, a.Name, a.PIN)
+		return remoteProfileError(d.SwitchProfile(ctx, a.Name, a.PIN))
+	})
+	d.control.Handle("action", func(ctx context.Context, args json.RawMessage) (any, error) {
+		var a struct {
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(args, &a); err != nil || a.Name == "" {
+			return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "action: give the quick action's name"}
+		}
+		return d.RunQuickAction(ctx, a.Name)
 	})
 }
 

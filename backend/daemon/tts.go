@@ -290,6 +290,9 @@ func (a *arrival) Close() error {
 func (d *Daemon) ttsRequest(text, previous, voiceID string) tts.Request {
 	e := d.settings.Get().ElevenLabs
 	if voiceID == "" {
+		voiceID = d.profiles.Active().Voice // the profile's own voice, else the settings'
+	}
+	if voiceID == "" {
 		voiceID = e.VoiceID
 	}
 	return tts.Request{Text: text, VoiceID: voiceID, ModelID: e.ModelID, LanguageCode: e.LanguageCode, PreviousText: previous,

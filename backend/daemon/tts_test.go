@@ -80,7 +80,7 @@ func TestReplyIsSpokenSentenceBySentenceAndCached(t *testing.T) {
 	states := watchCommands(t, d)
 	const reply = "You said: the weather. It is sunny and warm today, with a light breeze from the west."
 
-	res, err := d.SendCommand(context.Background(), "the weather. It is sunny and warm today, with a light breeze from the west.", nil, nil)
+	res, err := d.SendCommand(context.Background(), "the weather. It is sunny and warm today, with a light breeze from the west.")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestQuotaExceededFallsBackToTextWithOneNotice(t *testing.T) {
 	defer notices.Close()
 	states := watchCommands(t, d)
 	for _, text := range []string{"first question", "second question"} {
-		res, err := d.SendCommand(context.Background(), text, nil, nil)
+		res, err := d.SendCommand(context.Background(), text)
 		if err != nil {
 			t.Fatal(err)
 		}

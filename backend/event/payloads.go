@@ -21,6 +21,8 @@ const (
 	SpeechState     Name = "speech:state"
 	AppState        Name = "app:state"
 	BusState        Name = "bus:state"
+	ProfilesChanged Name = "profiles:changed"
+	PINNeeded       Name = "profile:pin_needed"
 )
 
 // SettingsChangedPayload says which settings fields changed and which parts need a restart to apply them.
@@ -213,11 +215,12 @@ func (SpeechStatePayload) EventName() Name { return SpeechState }
 
 // AppStatePayload is the app's state as the tray icon shows it: "paused", "error", "listening", "speaking",
 // "processing" or "idle" (the first that holds, in that order). Detail says why for paused and error; Profile
-// is the active profile ("" = none chosen).
+// is the active profile ("" = none chosen) and Role its role (admin, user, guest, child).
 type AppStatePayload struct {
 	State   string `json:"state"`
 	Detail  string `json:"detail"`
 	Profile string `json:"profile"`
+	Role    string `json:"role"`
 }
 
 // EventName implements Payload.
@@ -235,3 +238,23 @@ type BusStatePayload struct {
 
 // EventName implements Payload.
 func (BusStatePayload) EventName() Name { return BusState }
+
+// ProfilesChangedPayload says the family's profiles changed: Reason is "switched", "created", "updated",
+// "deleted" or "pin"; Profile is the profile concerned and Active the active profile after the change.
+type ProfilesChangedPayload struct {
+	Reason  string `json:"reason"`
+	Profile string `json:"profile"`
+	Active  string `json:"active"`
+}
+
+// EventName implements Payload.
+func (ProfilesChangedPayload) EventName() Name { return ProfilesChanged }
+
+// PINNeededPayload asks the window to show the PIN pad for switching up to Profile (the tray cannot ask for a
+// PIN itself).
+type PINNeededPayload struct {
+	Profile string `json:"profile"`
+}
+
+// EventName implements Payload.
+func (PINNeededPayload) EventName() Name { return PINNeeded }

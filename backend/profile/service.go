@@ -129,6 +129,15 @@ func fallbackActive(rows []store.Profile) *store.Profile {
 	return &rows[low]
 }
 
+// childNeedsPIN refuses a child profile while no admin has a PIN: switching up is free until one is set, so
+// the child's limits would be one click away from gone.
+func childNeedsPIN(rows []store.Profile, p Profile) error {
+	if p.Role == RoleChild && !anyAdminPIN(rows) {
+		return invalid("role", "set an admin PIN first: without one, a child could switch to an admin profile with one click")
+	}
+	return nil
+}
+
 func anyAdminPIN(rows []store.Profile) bool {
 	for _, r := range rows {
 		if Role(r.Role) == RoleAdmin && r.PinHash != "" {
@@ -284,6 +293,9 @@ func (s *Service) Create(ctx context.Context, p Profile, actor Profile) (Profile
 		if _, taken := byName(rows, p.Name); taken {
 			return invalid("name", "%q is already taken", p.Name)
 		}
+		if err := childNeedsPIN(rows, p); err != nil {
+			return err
+		}
 		var m store.Profile
 		if err := toModel(p, &m); err != nil {
 			return invalid("overrides", "%v", err)
@@ -320,6 +332,9 @@ func (s *Service) Update(ctx context.Context, p Profile, actor Profile) (Profile
 		}
 		if other, taken := byName(rows, p.Name); taken && other.ID != p.ID {
 			return invalid("name", "%q is already taken", p.Name)
+		}
+		if err := childNeedsPIN(rows, p); err != nil {
+			return err
 		}
 		m := rows[i]
 		if Role(m.Role) == RoleAdmin && p.Role != RoleAdmin {

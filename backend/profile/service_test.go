@@ -82,8 +82,16 @@ func (f *fixture) open(t testing.TB) *Service {
 	return s
 }
 
+// adminPIN is the PIN create gives the default admin before the first child (a child needs one).
+const adminPIN = "1111"
+
 func (f *fixture) create(t testing.TB, p Profile) Profile {
 	t.Helper()
+	if need, err := f.s.NeedsPIN(context.Background()); err == nil && need && p.Role == RoleChild {
+		if err := f.s.SetPIN(context.Background(), DefaultAdminName, "", adminPIN, f.admin); err != nil {
+			t.Fatal(err)
+		}
+	}
 	out, err := f.s.Create(context.Background(), p, f.admin)
 	if err != nil {
 		t.Fatalf("create %q: %v", p.Name, err)
@@ -261,12 +269,14 @@ func TestLastAdminProtected(t *testing.T) {
 func TestSwitchRules(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	f.create(t, Profile{Name: "Mia", Role: RoleChild})
 	f.create(t, Profile{Name: "Dad", Role: RoleUser})
 	mum := f.create(t, Profile{Name: "Mum", Role: RoleAdmin})
 
-	// No admin PIN yet: switching up is allowed, and NeedsPIN says to set one.
-	f.switchTo(t, "Mia", "")
+	// No admin PIN yet: switching up is allowed, and NeedsPIN says to set one; a child needs one first.
+	if _, err := f.s.Create(ctx, Profile{Name: "Mia", Role: RoleChild}, f.admin); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "PIN") {
+		t.Fatalf("a child before any admin PIN: %v", err)
+	}
+	f.switchTo(t, "Guest", "")
 	f.switchTo(t, "Dad", "")
 	if f.s.Active().Name != "Dad" {
 		t.Fatal("switch up without any PIN")
@@ -280,6 +290,7 @@ func TestSwitchRules(t *testing.T) {
 	if need, _ := f.s.NeedsPIN(ctx); need {
 		t.Fatal("NeedsPIN after setting one")
 	}
+	f.create(t, Profile{Name: "Mia", Role: RoleChild})
 	f.switchTo(t, "guest", "") // down: nothing needed, any case
 	if _, err := f.s.Switch(ctx, "Dad", ""); !errors.Is(err, ErrPINRequired) {
 		t.Fatalf("up without PIN: %v", err)
@@ -318,6 +329,9 @@ func TestSwitchEvents(t *testing.T) {
 		mu.Unlock()
 	}})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetPIN(context.Background(), DefaultAdminName, "", adminPIN, f.admin); err != nil {
 		t.Fatal(err)
 	}
 	mia, err := s.Create(context.Background(), Profile{Name: "Mia", Role: RoleChild}, f.admin)

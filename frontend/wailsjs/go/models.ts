@@ -43,6 +43,74 @@ export namespace daemon {
 	        this.status = source["status"];
 	    }
 	}
+	export class Member {
+	    profile: profile.Profile;
+	    stats: profile.Stats;
+	
+	    static createFrom(source: any = {}) {
+	        return new Member(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.profile = this.convertValues(source["profile"], profile.Profile);
+	        this.stats = this.convertValues(source["stats"], profile.Stats);
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	export class Family {
+	    members: Member[];
+	    active: string;
+	    needsPin: boolean;
+	    canManage: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Family(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.members = this.convertValues(source["members"], Member);
+	        this.active = source["active"];
+	        this.needsPin = source["needsPin"];
+	        this.canManage = source["canManage"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
 	export class HotkeyStatus {
 	    available: boolean;
 	    reason: string;
@@ -97,6 +165,7 @@ export namespace daemon {
 	        this.detail = source["detail"];
 	    }
 	}
+	
 	export class MicTest {
 	    device: string;
 	    seconds: number;
@@ -447,6 +516,7 @@ export namespace event {
 	    state: string;
 	    detail: string;
 	    profile: string;
+	    role: string;
 	
 	    static createFrom(source: any = {}) {
 	        return new AppStatePayload(source);
@@ -457,6 +527,7 @@ export namespace event {
 	        this.state = source["state"];
 	        this.detail = source["detail"];
 	        this.profile = source["profile"];
+	        this.role = source["role"];
 	    }
 	}
 	export class CommandStatePayload {
@@ -693,6 +764,98 @@ export namespace main {
 	        this.before = source["before"];
 	        this.after = source["after"];
 	        this.limit = source["limit"];
+	    }
+	}
+
+}
+
+export namespace profile {
+	
+	export class QuickAction {
+	    name: string;
+	    command: string;
+	
+	    static createFrom(source: any = {}) {
+	        return new QuickAction(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.name = source["name"];
+	        this.command = source["command"];
+	    }
+	}
+	export class Profile {
+	    id: number;
+	    name: string;
+	    color: string;
+	    avatar: string;
+	    role: string;
+	    voice: string;
+	    language: string;
+	    responseMode: string;
+	    overrides?: Record<string, any>;
+	    allowed: string[];
+	    blocked: string[];
+	    quickActions: QuickAction[];
+	    noHistory: boolean;
+	    hasPin: boolean;
+	
+	    static createFrom(source: any = {}) {
+	        return new Profile(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.id = source["id"];
+	        this.name = source["name"];
+	        this.color = source["color"];
+	        this.avatar = source["avatar"];
+	        this.role = source["role"];
+	        this.voice = source["voice"];
+	        this.language = source["language"];
+	        this.responseMode = source["responseMode"];
+	        this.overrides = source["overrides"];
+	        this.allowed = source["allowed"];
+	        this.blocked = source["blocked"];
+	        this.quickActions = this.convertValues(source["quickActions"], QuickAction);
+	        this.noHistory = source["noHistory"];
+	        this.hasPin = source["hasPin"];
+	    }
+	
+		convertValues(a: any, classs: any, asMap: boolean = false): any {
+		    if (!a) {
+		        return a;
+		    }
+		    if (a.slice && a.map) {
+		        return (a as any[]).map(elem => this.convertValues(elem, classs));
+		    } else if ("object" === typeof a) {
+		        if (asMap) {
+		            for (const key of Object.keys(a)) {
+		                a[key] = new classs(a[key]);
+		            }
+		            return a;
+		        }
+		        return new classs(a);
+		    }
+		    return a;
+		}
+	}
+	
+	export class Stats {
+	    commands: number;
+	    successes: number;
+	    avgLatencyMs: number;
+	
+	    static createFrom(source: any = {}) {
+	        return new Stats(source);
+	    }
+	
+	    constructor(source: any = {}) {
+	        if ('string' === typeof source) source = JSON.parse(source);
+	        this.commands = source["commands"];
+	        this.successes = source["successes"];
+	        this.avgLatencyMs = source["avgLatencyMs"];
 	    }
 	}
 

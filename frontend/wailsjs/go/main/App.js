@@ -10,12 +10,24 @@ export function BackupDatabase() {
   return window['go']['main']['App']['BackupDatabase']();
 }
 
+export function CheckAccess(arg1) {
+  return window['go']['main']['App']['CheckAccess'](arg1);
+}
+
 export function ClearMyData() {
   return window['go']['main']['App']['ClearMyData']();
 }
 
 export function ControlSpeechServer(arg1) {
   return window['go']['main']['App']['ControlSpeechServer'](arg1);
+}
+
+export function CreateProfile(arg1) {
+  return window['go']['main']['App']['CreateProfile'](arg1);
+}
+
+export function DeleteProfile(arg1) {
+  return window['go']['main']['App']['DeleteProfile'](arg1);
 }
 
 export function DeleteSecret(arg1) {
@@ -32,6 +44,10 @@ export function ExportLogs(arg1, arg2) {
 
 export function ExportSettings() {
   return window['go']['main']['App']['ExportSettings']();
+}
+
+export function Family() {
+  return window['go']['main']['App']['Family']();
 }
 
 export function GetSnapshot() {
@@ -74,6 +90,10 @@ export function RunDoctor() {
   return window['go']['main']['App']['RunDoctor']();
 }
 
+export function RunQuickAction(arg1) {
+  return window['go']['main']['App']['RunQuickAction'](arg1);
+}
+
 export function SaveSettings(arg1) {
   return window['go']['main']['App']['SaveSettings'](arg1);
 }
@@ -86,12 +106,20 @@ export function SendCommand(arg1) {
   return window['go']['main']['App']['SendCommand'](arg1);
 }
 
+export function SetAdminPIN(arg1, arg2, arg3) {
+  return window['go']['main']['App']['SetAdminPIN'](arg1, arg2, arg3);
+}
+
 export function SetSecret(arg1, arg2) {
   return window['go']['main']['App']['SetSecret'](arg1, arg2);
 }
 
 export function StopSpeaking() {
   return window['go']['main']['App']['StopSpeaking']();
+}
+
+export function SwitchProfile(arg1, arg2) {
+  return window['go']['main']['App']['SwitchProfile'](arg1, arg2);
 }
 
 export function TestMicrophone(arg1, arg2) {
@@ -120,6 +148,10 @@ export function UIReady() {
 
 export function UnlockFileKeychain(arg1) {
   return window['go']['main']['App']['UnlockFileKeychain'](arg1);
+}
+
+export function UpdateProfile(arg1) {
+  return window['go']['main']['App']['UpdateProfile'](arg1);
 }
 
 export function ValidateSettings(arg1) {
