@@ -15,9 +15,11 @@ export interface AppState {
   detail: string;
   /** The active profile's name; "" = none chosen. */
   profile: string;
+  /** The active profile's role (admin, user, guest, child); "" = none chosen. */
+  role: string;
 }
 
-export const IDLE_APP_STATE: AppState = { state: "idle", detail: "", profile: "" };
+export const IDLE_APP_STATE: AppState = { state: "idle", detail: "", profile: "", role: "" };
 
 /** True for a state this UI knows. */
 export function isAppStateName(s: string): s is AppStateName {
@@ -51,7 +53,12 @@ function strRecord(v: unknown): Record<string, string> {
 /** An app state, or null without a string `state` (Go always sends it). An unknown state is kept as it is. */
 export function parseAppState(raw: unknown): AppState | null {
   if (!isObj(raw) || str(raw.state) === null || raw.state === "") return null;
-  return { state: raw.state as string, detail: str(raw.detail) ?? "", profile: str(raw.profile) ?? "" };
+  return {
+    state: raw.state as string,
+    detail: str(raw.detail) ?? "",
+    profile: str(raw.profile) ?? "",
+    role: str(raw.role) ?? "",
+  };
 }
 
 /** The shortcuts' status, filling Go's nulls; a malformed answer counts as unavailable. */

@@ -6,6 +6,7 @@ import * as App from "../../wailsjs/go/main/App";
 import { EventsOn } from "../../wailsjs/runtime/runtime";
 import { downloadText } from "../lib/download";
 import { IDLE_APP_STATE, parseAppState, parseHotkeyStatus, type AppState, type HotkeyStatus } from "./appState";
+import { parseFamily, parseProfile, type Family, type Profile } from "./family";
 import { parseServerState, UNKNOWN_SERVER_STATE } from "./serverState";
 import { NOT_SPEAKING, parseSpeechState, parseVoices, type VoiceInfo } from "./speech";
 import {
@@ -213,10 +214,14 @@ export async function testMicrophone(device: string, seconds = 2): Promise<MicTe
   return { ...r, notices: r.notices ?? [] };
 }
 
+function commandResult(raw: unknown): CommandResult {
+  const r = raw as Partial<CommandResult> | null;
+  return { id: r?.id ?? "", status: r?.status ?? "" };
+}
+
 /** Sends a typed command to Tonny through the outbox; its progress follows as command:state events. */
 export async function sendCommand(text: string): Promise<CommandResult> {
-  const r = (await App.SendCommand(text)) as unknown as Partial<CommandResult> | null;
-  return { id: r?.id ?? "", status: r?.status ?? "" };
+  return commandResult(await App.SendCommand(text));
 }
 
 /** One test round trip to the n8n webhook, outside the outbox. */
@@ -273,4 +278,47 @@ export async function pause(paused: boolean): Promise<AppState> {
 /** Which global shortcuts work on this desktop session, their conflicts, and the commands to bind instead. */
 export async function hotkeyStatus(): Promise<HotkeyStatus> {
   return parseHotkeyStatus(await App.HotkeyStatus());
+}
+
+/** The family's profiles with their figures, the active one, and what the active one may do. */
+export async function family(): Promise<Family> {
+  return parseFamily(await App.Family());
+}
+
+/**
+ * Makes `name` the active profile; `pin` is "" when switching down. Rejects with code pin_required (ask for
+ * the PIN), wrong_pin or pin_wait (with retryAfterMs), or not_allowed.
+ */
+export async function switchProfile(name: string, pin: string): Promise<AppState> {
+  return parseAppState(await App.SwitchProfile(name, pin)) ?? IDLE_APP_STATE;
+}
+
+/** Adds a family member (admin only); rejects with code validation and the field at fault. */
+export async function createProfile(p: Profile): Promise<Profile> {
+  return parseProfile(await App.CreateProfile(p as unknown as Arg<typeof App.CreateProfile, 0>));
+}
+
+/** Saves a family member's changes (admin only). */
+export async function updateProfile(p: Profile): Promise<Profile> {
+  return parseProfile(await App.UpdateProfile(p as unknown as Arg<typeof App.UpdateProfile, 0>));
+}
+
+/** Removes a family member (admin only; the last admin stays). */
+export function deleteProfile(name: string): Promise<void> {
+  return App.DeleteProfile(name);
+}
+
+/** Sets or changes an admin's PIN (4–8 digits); `oldPin` is "" while the admin has none. */
+export function setAdminPIN(name: string, oldPin: string, newPin: string): Promise<void> {
+  return App.SetAdminPIN(name, oldPin, newPin);
+}
+
+/** Sends one of the active profile's quick actions; progress follows as command:state events. */
+export async function runQuickAction(name: string): Promise<CommandResult> {
+  return commandResult(await App.RunQuickAction(name));
+}
+
+/** Resolves when the active profile may open `screen` ("settings"); rejects not_allowed with the reason. */
+export function checkAccess(screen: string): Promise<void> {
+  return App.CheckAccess(screen);
 }

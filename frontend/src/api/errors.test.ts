@@ -22,6 +22,13 @@ describe("toApiError", () => {
     expect(toApiError({ code: "x", message: "m", fields: [] })).toEqual({ code: "x", message: "m" });
   });
 
+  it("keeps a positive retryAfterMs (wrong PIN) and drops a zero or malformed one", () => {
+    const wrong = { code: "wrong_pin", message: "Wrong PIN. Wait 30 s before the next try", retryAfterMs: 30000 };
+    expect(toApiError(new Error(JSON.stringify(wrong)))).toEqual(wrong);
+    expect(toApiError({ code: "wrong_pin", message: "Wrong PIN", retryAfterMs: 0 })).toEqual({ code: "wrong_pin", message: "Wrong PIN" });
+    expect(toApiError({ code: "pin_wait", message: "m", retryAfterMs: "30" })).toEqual({ code: "pin_wait", message: "m" });
+  });
+
   it("turns plain errors and strings into code 'error' with their text", () => {
     expect(toApiError(new Error("disk full"))).toEqual({ code: "error", message: "disk full" });
     expect(toApiError("no such table")).toEqual({ code: "error", message: "no such table" });

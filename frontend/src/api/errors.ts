@@ -21,6 +21,7 @@ function fromObject(v: unknown): ApiError | null {
     code: typeof o.code === "string" && o.code !== "" ? o.code : "error",
     message: o.message,
     ...(fields && fields.length > 0 ? { fields } : {}),
+    ...(typeof o.retryAfterMs === "number" && o.retryAfterMs > 0 ? { retryAfterMs: o.retryAfterMs } : {}),
   };
 }
 

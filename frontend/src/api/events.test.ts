@@ -79,12 +79,17 @@ describe("event map", () => {
   });
 
   it("parses app:state, keeping an unknown state as it is and rejecting malformed payloads", () => {
-    const full = { state: "error", detail: "the speech server failed", profile: "Work" };
+    const full = { state: "error", detail: "the speech server failed", profile: "Work", role: "admin" };
     expect(parseEvent("app:state", full)).toEqual(full);
     for (const state of ["paused", "listening", "speaking", "processing", "idle"]) {
-      expect(parseEvent("app:state", { state })).toEqual({ state, detail: "", profile: "" });
+      expect(parseEvent("app:state", { state })).toEqual({ state, detail: "", profile: "", role: "" });
     }
-    expect(parseEvent("app:state", { state: "dreaming", detail: 3, profile: null })).toEqual({ state: "dreaming", detail: "", profile: "" });
+    expect(parseEvent("app:state", { state: "dreaming", detail: 3, profile: null, role: 7 })).toEqual({
+      state: "dreaming",
+      detail: "",
+      profile: "",
+      role: "",
+    });
     expect(parseEvent("app:state", { detail: "x", profile: "Work" })).toBeNull();
     expect(parseEvent("app:state", { state: 1 })).toBeNull();
     expect(parseEvent("app:state", { state: "" })).toBeNull();
@@ -92,6 +97,22 @@ describe("event map", () => {
     expect(parseEvent("app:state", "paused")).toBeNull();
     expect(parseEvent("app:state", null)).toBeNull();
     expect(parseEvent("app:state", undefined)).toBeNull();
+  });
+
+  it("parses profiles:changed, requiring a reason", () => {
+    const full = { reason: "switched", profile: "Mia", active: "Mia" };
+    expect(parseEvent("profiles:changed", full)).toEqual(full);
+    expect(parseEvent("profiles:changed", { reason: "pin", profile: null })).toEqual({ reason: "pin", profile: "", active: "" });
+    expect(parseEvent("profiles:changed", { profile: "Mia" })).toBeNull();
+    expect(parseEvent("profiles:changed", "switched")).toBeNull();
+    expect(parseEvent("profiles:changed", null)).toBeNull();
+  });
+
+  it("parses profile:pin_needed, requiring a profile name", () => {
+    expect(parseEvent("profile:pin_needed", { profile: "Dad" })).toEqual({ profile: "Dad" });
+    expect(parseEvent("profile:pin_needed", { profile: "" })).toBeNull();
+    expect(parseEvent("profile:pin_needed", { profile: 1 })).toBeNull();
+    expect(parseEvent("profile:pin_needed", null)).toBeNull();
   });
 
   it("parses server:state, filling Go's nulls and zero values", () => {

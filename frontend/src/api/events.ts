@@ -108,6 +108,21 @@ export interface BusStatePayload {
   returned: number;
 }
 
+/** Why the family changed (event.ProfilesChangedPayload); reload Family on it. */
+export interface ProfilesChangedPayload {
+  /** switched | created | updated | deleted | pin */
+  reason: string;
+  /** The profile concerned. */
+  profile: string;
+  /** The active profile after the change. */
+  active: string;
+}
+
+/** The tray asks the window for the PIN to switch up to `profile` (event.PINNeededPayload). */
+export interface PinNeededPayload {
+  profile: string;
+}
+
 /** Event name → payload type. */
 export interface EventMap {
   "settings:changed": SettingsChangedPayload;
@@ -126,6 +141,8 @@ export interface EventMap {
   "speech:state": SpeechStatePayload;
   "app:state": AppStatePayload;
   "bus:state": BusStatePayload;
+  "profiles:changed": ProfilesChangedPayload;
+  "profile:pin_needed": PinNeededPayload;
 }
 
 export type EventName = keyof EventMap;
@@ -240,6 +257,12 @@ export const eventParsers: { [K in EventName]: (raw: unknown) => EventMap[K] | n
           returned: Math.max(0, ms(raw.returned, 0)),
         }
       : null,
+  "profiles:changed": (raw) =>
+    isObj(raw) && str(raw.reason) !== null
+      ? { reason: raw.reason as string, profile: str(raw.profile) ?? "", active: str(raw.active) ?? "" }
+      : null,
+  // Without a profile there is nothing to ask a PIN for.
+  "profile:pin_needed": (raw) => (isObj(raw) && str(raw.profile) ? { profile: raw.profile as string } : null),
 };
 
 export const eventNames = Object.keys(eventParsers) as EventName[];

@@ -21,8 +21,13 @@ export type {
   DictationPayload,
   SpeechStatePayload,
   AppStatePayload,
+  ProfilesChangedPayload,
+  PinNeededPayload,
 } from "./events";
 export * from "./appState";
+export * from "./family";
+export { useFamily } from "./useFamily";
+export type { FamilyState } from "./useFamily";
 export * from "./tonny";
 export * from "./speech";
 export { LiveProvider, useLiveTranscript, useLastUtterance, liveReducer, INITIAL_LIVE, EMPTY_TRANSCRIPT } from "./live";

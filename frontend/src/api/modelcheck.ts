@@ -1,7 +1,7 @@
 // Compile-time guard: the plain types in ./types must have exactly the shape of the classes Wails generates
 // from the Go types (wailsjs/go/models.ts). After `wails generate module`, `npm run typecheck` fails here when
 // a Go field was added, renamed or retyped without updating ./types. Nothing in this file runs.
-import type { daemon, doctor, event, logging, main, settings } from "../../wailsjs/go/models";
+import type { daemon, doctor, event, logging, main, profile as gprofile, settings } from "../../wailsjs/go/models";
 import type {
   DoctorCheck,
   FieldError,
@@ -21,6 +21,7 @@ import type {
 } from "./types";
 import type { SpeechState, VoiceInfo } from "./speech";
 import type { AppState, HotkeyStatus } from "./appState";
+import type { Family, Member, Profile, ProfileStats, QuickAction } from "./family";
 import type { CommandResult, CommandState, Dictation, N8NTest, OutboxEntry, OutboxState, OutboxView, TypingStatus, TypingTool } from "./tonny";
 
 /** The data of a generated class: its fields, recursively, without the helper methods. */
@@ -71,6 +72,11 @@ export const modelChecks: {
   voice: Same<daemon.VoiceInfo, VoiceInfo>;
   appState: Same<event.AppStatePayload, AppState>;
   hotkeyStatus: Same<daemon.HotkeyStatus, HotkeyStatus>;
+  family: Same<daemon.Family, Family>;
+  member: Same<daemon.Member, Member>;
+  familyProfile: Same<gprofile.Profile, Profile>;
+  profileStats: Same<gprofile.Stats, ProfileStats>;
+  quickAction: Same<gprofile.QuickAction, QuickAction>;
 } = {
   settings: true,
   fieldError: true,
@@ -100,4 +106,9 @@ export const modelChecks: {
   voice: true,
   appState: true,
   hotkeyStatus: true,
+  family: true,
+  member: true,
+  familyProfile: true,
+  profileStats: true,
+  quickAction: true,
 };

@@ -308,4 +308,6 @@ export interface ApiError {
   code: string;
   message: string;
   fields?: FieldError[];
+  /** For wrong_pin and pin_wait: how long until a PIN is checked again; absent = at once. */
+  retryAfterMs?: number;
 }

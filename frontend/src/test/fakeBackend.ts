@@ -2,6 +2,7 @@
 // to whatever the UI subscribed, as the Wails runtime would.
 import { vi } from "vitest";
 import type { AudioDevice } from "../api/backend";
+import { EMPTY_FAMILY, type Family } from "../api/family";
 
 export function createFakeBackend() {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
@@ -36,6 +37,14 @@ export function createFakeBackend() {
     stopSpeaking: vi.fn(),
     pause: vi.fn(),
     hotkeyStatus: vi.fn(),
+    family: vi.fn((): Promise<Family> => Promise.resolve(EMPTY_FAMILY)),
+    switchProfile: vi.fn(),
+    createProfile: vi.fn(),
+    updateProfile: vi.fn(),
+    deleteProfile: vi.fn(),
+    setAdminPIN: vi.fn(),
+    runQuickAction: vi.fn(),
+    checkAccess: vi.fn((): Promise<void> => Promise.resolve()),
     uiReady: vi.fn(() => Promise.resolve()),
     eventsAvailable: vi.fn(() => true),
     onEvent: vi.fn((name: string, cb: (payload: unknown) => void) => {
@@ -57,6 +66,9 @@ export function createFakeBackend() {
       for (const f of Object.values(module)) f.mockReset();
       module.eventsAvailable.mockImplementation(() => true);
       module.uiReady.mockImplementation(() => Promise.resolve());
+      // Pages that load the family or check access work without each test saying so.
+      module.family.mockImplementation(() => Promise.resolve(EMPTY_FAMILY));
+      module.checkAccess.mockImplementation(() => Promise.resolve());
       module.onEvent.mockImplementation((name: string, cb: (payload: unknown) => void) => {
         if (!listeners.has(name)) listeners.set(name, new Set());
         listeners.get(name)!.add(cb);

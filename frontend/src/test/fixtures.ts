@@ -16,6 +16,7 @@ import type {
   TypingStatus,
   VoiceInfo,
 } from "../api";
+import { newProfile, type Family, type Member, type Profile } from "../api/family";
 
 export const defaultSettings: Settings = {
   n8n: { webhook_url: "", auth_header_name: "X-Tonny-Key", sign_requests: false, connect_timeout_s: 10, reply_timeout_s: 45, health_url: "" },
@@ -237,7 +238,7 @@ export function voiceList(): VoiceInfo[] {
 
 /** The app's state as event.AppStatePayload sends it; idle without a profile by default. */
 export function appState(over: Partial<AppState> = {}): AppState {
-  return { state: "idle", detail: "", profile: "", ...over };
+  return { state: "idle", detail: "", profile: "", role: "", ...over };
 }
 
 /** Global shortcuts on an X11 session with every binding grabbed (daemon.HotkeyStatus). */
@@ -252,6 +253,32 @@ export function hotkeyStatus(over: Partial<HotkeyStatus> = {}): HotkeyStatus {
       pause: "/usr/bin/tonnytray pause",
       push_to_talk: "/usr/bin/tonnytray ptt-start / /usr/bin/tonnytray ptt-stop",
     },
+    ...over,
+  };
+}
+
+export function profile(over: Partial<Profile> = {}): Profile {
+  return { ...newProfile(), id: 1, name: "Dad", role: "admin", ...over };
+}
+
+export function member(over: Partial<Profile> = {}, stats: Partial<Member["stats"]> = {}): Member {
+  return { profile: profile(over), stats: { commands: 0, successes: 0, avgLatencyMs: 0, ...stats } };
+}
+
+/** Dad (admin, active, with a PIN), Sam (user) and Mia (child with a quick action). */
+export function family(over: Partial<Family> = {}): Family {
+  return {
+    members: [
+      member({ id: 1, name: "Dad", role: "admin", color: "#1e88e5", hasPin: true }, { commands: 12, successes: 11, avgLatencyMs: 240 }),
+      member({ id: 2, name: "Sam", role: "user", avatar: "🐱" }),
+      member(
+        { id: 3, name: "Mia", role: "child", allowed: ["lights"], quickActions: [{ name: "Night light", command: "turn on the night light" }] },
+        { commands: 3, successes: 3, avgLatencyMs: 180 },
+      ),
+    ],
+    active: "Dad",
+    needsPin: false,
+    canManage: true,
     ...over,
   };
 }
