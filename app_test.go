@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/settings"
 )
 
@@ -36,6 +39,34 @@ func TestFormatErrorIsCodedJSON(t *testing.T) {
 		if c.withFields && (len(ue.Fields) != 1 || ue.Fields[0].Field != "whisper.port") {
 			t.Errorf("fields = %+v, want whisper.port", ue.Fields)
 		}
+	}
+}
+
+// TestFormatErrorCodesProfileErrors: the family screen branches on these codes (PIN pad, countdown, field).
+func TestFormatErrorCodesProfileErrors(t *testing.T) {
+	decode := func(err error) UIError {
+		var ue UIError
+		if e := json.Unmarshal([]byte(formatError(err).(string)), &ue); e != nil {
+			t.Fatal(e)
+		}
+		return ue
+	}
+	if ue := decode(fmt.Errorf("switch: %w", profile.ErrPINRequired)); ue.Code != daemon.CodePINRequired {
+		t.Errorf("PIN required → %+v", ue)
+	}
+	wrong := &profile.PINError{Err: profile.ErrTooManyAttempts, Wrong: true, Wait: 30 * time.Second}
+	if ue := decode(wrong); ue.Code != daemon.CodeWrongPIN || ue.RetryAfterMs != 30000 || !strings.Contains(ue.Message, "Wrong PIN") {
+		t.Errorf("wrong PIN with a wait → %+v", ue)
+	}
+	if ue := decode(&profile.PINError{Err: profile.ErrLockedOut, Wait: time.Minute}); ue.Code != daemon.CodePINWait || ue.RetryAfterMs != 60000 {
+		t.Errorf("locked out → %+v", ue)
+	}
+	if ue := decode(&profile.Refusal{Profile: "Mia", Message: "Only an admin can change settings"}); ue.Code != daemon.CodeNotAllowed {
+		t.Errorf("refusal → %+v", ue)
+	}
+	ue := decode(fmt.Errorf("create: %w", &profile.ValidationError{Field: "allowed[2]", Message: "must contain a word"}))
+	if ue.Code != "validation" || len(ue.Fields) != 1 || ue.Fields[0].Field != "allowed[2]" {
+		t.Errorf("profile validation → %+v", ue)
 	}
 }
 

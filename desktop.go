@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/tray"
 )
 
@@ -34,10 +36,15 @@ func startDesktop(ctx, runCtx context.Context, d *daemon.Daemon) *desktop {
 	t, err := tray.Start(tray.Options{
 		OnToggleListening: func() { failed("listening", d.ToggleListening()) },
 		OnPause:           d.TogglePause,
-		OnProfile:         func(name string) { failed("profile switch", d.SwitchProfile(runCtx, name, "")) },
-		OnOpen:            dt.show,
-		OnQuit:            dt.quit,
-		Log:               log,
+		OnProfile:         func(name string) { failed("profile switch", dt.switchProfile(runCtx, name)) },
+		OnQuickAction: func(name string) {
+			if _, err := d.RunQuickAction(runCtx, name); err != nil && !errors.Is(err, profile.ErrForbidden) {
+				failed("quick action", err) // a refusal was shown already
+			}
+		},
+		OnOpen: dt.show,
+		OnQuit: dt.quit,
+		Log:    log,
 	})
 	if err != nil {
 		log.Error("no tray icon", "err", err)
@@ -54,18 +61,30 @@ func (dt *desktop) quit() {
 	runtime.Quit(dt.ctx)
 }
 
+// switchProfile switches from the tray. The tray cannot ask for a PIN, so switching up opens the window on
+// the family screen's PIN pad instead.
+func (dt *desktop) switchProfile(ctx context.Context, name string) error {
+	err := dt.d.SwitchProfile(ctx, name, "")
+	if errors.Is(err, profile.ErrPINRequired) {
+		dt.d.AskPIN(name)
+		dt.show()
+		return nil
+	}
+	return err
+}
+
 // show brings the window up (tray "Open window", a second launch).
 func (dt *desktop) show() {
 	runtime.WindowShow(dt.ctx)
 	runtime.WindowUnminimise(dt.ctx)
 }
 
-// follow keeps the icon, tooltip and profile submenu in step with the app.
+// follow keeps the icon, tooltip and the profile and quick action submenus in step with the app.
 func (dt *desktop) follow(ctx context.Context) {
-	sub := dt.d.Bus().Subscribe(16, event.AppState)
+	sub := dt.d.Bus().Subscribe(16, event.AppState, event.ProfilesChanged)
 	defer sub.Close()
 	defer dt.tray.Stop()
-	profile := "\x00" // never a real name: the first state fills the submenu
+	current := "\x00" // never a real name: the first state fills the submenus
 	apply := func(st event.AppStatePayload) {
 		tip := "TonnyTray — " + st.State
 		if st.Detail != "" && st.Detail != st.State {
@@ -75,9 +94,9 @@ func (dt *desktop) follow(ctx context.Context) {
 			tip += " · profile " + st.Profile
 		}
 		dt.tray.SetState(tray.State(st.State), tip)
-		if st.Profile != profile {
-			profile = st.Profile
-			dt.setProfiles(ctx, profile)
+		if st.Profile != current {
+			current = st.Profile
+			dt.setProfiles(ctx)
 		}
 	}
 	apply(dt.d.AppState())
@@ -86,22 +105,35 @@ func (dt *desktop) follow(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case ev := <-sub.C:
-			apply(ev.Payload.(event.AppStatePayload))
+			switch p := ev.Payload.(type) {
+			case event.AppStatePayload:
+				apply(p)
+			case event.ProfilesChangedPayload:
+				dt.setProfiles(ctx) // added, renamed or deleted, or its quick actions edited
+			}
 		}
 	}
 }
 
-func (dt *desktop) setProfiles(ctx context.Context, current string) {
-	list, err := dt.d.Profiles(ctx)
+// setProfiles fills the Profile submenu (the active one checked) and the active profile's quick actions.
+func (dt *desktop) setProfiles(ctx context.Context) {
+	f, err := dt.d.Family(ctx)
 	if err != nil {
 		dt.d.Logger("tray").Warn("profiles not listed in the tray", "err", err)
 		return
 	}
-	entries := make([]tray.Profile, len(list))
-	for i, p := range list {
-		entries[i] = tray.Profile{Name: p.Name, Current: p.Name == current}
+	entries := make([]tray.Profile, len(f.Members))
+	var actions []string
+	for i, m := range f.Members {
+		entries[i] = tray.Profile{Name: m.Profile.Name, Current: m.Profile.Name == f.Active}
+		if m.Profile.Name == f.Active {
+			for _, a := range m.Profile.QuickActions {
+				actions = append(actions, a.Name)
+			}
+		}
 	}
 	dt.tray.SetProfiles(entries)
+	dt.tray.SetQuickActions(actions)
 }
 
 // beforeClose is Wails' OnBeforeClose: with a tray, closing hides the window (general.close_to_tray);

@@ -52,7 +52,7 @@ func run(started time.Time, args []string) int {
 		return runHeadless(ctx, opts)
 	default:
 		opts.Console = nil // CLI commands print their own output
-		return cli.RunClient(ctx, cmd, cli.ClientEnv{Options: opts, Out: os.Stdout, Err: os.Stderr, In: os.Stdin})
+		return cli.RunClient(ctx, cmd, cli.ClientEnv{Options: opts, Out: os.Stdout, Err: os.Stderr, In: os.Stdin, ReadPIN: cli.TerminalPIN(os.Stdin, os.Stderr)})
 	}
 }
 

@@ -35,6 +35,7 @@ const (
 	CmdPause        = "pause"
 	CmdResume       = "resume"
 	CmdProfile      = "profile"
+	CmdAction       = "action"
 	CmdPublish      = "publish"
 	CmdVersion      = "version"
 	CmdHelp         = "help"
@@ -101,10 +102,11 @@ var commands = []spec{
 	{name: CmdPTTStop, summary: "push-to-talk released: stop listening"},
 	{name: CmdPause, summary: "pause TonnyTray: nothing listens until resume"},
 	{name: CmdResume, summary: "resume after pause"},
-	{name: CmdProfile, args: "NAME", summary: "switch the active profile", parse: parseProfile},
+	{name: CmdProfile, args: "NAME", summary: "switch the active profile (switching up asks for the admin PIN; only in a terminal)", parse: restAsText("profile needs the profile's name, e.g. tonnytray profile Dad")},
+	{name: CmdAction, args: "NAME [--no-wait] [--json]", summary: "run one of the active profile's quick actions and print the reply, like send", flags: []string{"no-wait", "json"}, parse: restAsText("action needs the quick action's name, e.g. tonnytray action \"Good night\"")},
 	{name: CmdListen, args: "[--seconds N]", summary: "listen for N seconds (default 5) through the running instance and print the text", flags: []string{"seconds", "json"}},
 	{name: CmdDevices, args: "[--json]", summary: "list the audio devices", flags: []string{"json"}},
-	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: parseSend},
+	{name: CmdSend, args: "TEXT... [--no-wait] [--json]", summary: "send a command to Tonny through the running instance and print the reply (exit 5: queued, not yet delivered)", flags: []string{"no-wait", "json"}, parse: restAsText("send needs the command text, e.g. tonnytray send \"turn on the lights\"")},
 	{name: CmdTTS, args: "TEXT... | --list-voices [--json]", summary: "speak TEXT with Tonny's voice (through the running instance, or on its own), or list the voices", flags: []string{"list-voices", "json"}, parse: parseTTS},
 	{name: CmdTest, args: "n8n|rabbitmq", summary: "one round trip to Tonny's webhook, or one confirmed event to RabbitMQ, with a clear verdict", flags: []string{"json"}, actions: []string{"n8n", "rabbitmq"}},
 	{name: CmdPublish, args: "ROUTING_KEY JSON", summary: "publish an event to RabbitMQ through the running instance (stored and sent like the others)", parse: parsePublish},
@@ -206,22 +208,16 @@ func Parse(args []string) (Command, error) {
 	return cmd, nil
 }
 
-// parseSend joins the words after "send" into the command text.
-func parseSend(c *Command, positional []string) error {
-	c.Text = strings.TrimSpace(strings.Join(positional, " "))
-	if c.Text == "" {
-		return usagef("send needs the command text, e.g. tonnytray send \"turn on the lights\"")
+// restAsText takes the positional arguments as one text (commands and names may contain spaces); usage says
+// what is missing.
+func restAsText(usage string) func(c *Command, positional []string) error {
+	return func(c *Command, positional []string) error {
+		c.Text = strings.TrimSpace(strings.Join(positional, " "))
+		if c.Text == "" {
+			return usagef("%s", usage)
+		}
+		return nil
 	}
-	return nil
-}
-
-// parseProfile takes the profile's name (it may contain spaces).
-func parseProfile(c *Command, positional []string) error {
-	c.Text = strings.TrimSpace(strings.Join(positional, " "))
-	if c.Text == "" {
-		return usagef("profile needs the profile's name, e.g. tonnytray profile Dad")
-	}
-	return nil
 }
 
 // parsePublish takes the routing key and one JSON object.

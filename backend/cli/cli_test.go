@@ -157,7 +157,7 @@ func TestUsageListsEveryCommand(t *testing.T) {
 		if c.name == CmdPublish {
 			args = append(args, "thread.tonny.say.all", "{}")
 		}
-		if c.name == CmdSend || c.name == CmdTTS || c.name == CmdProfile {
+		if c.name == CmdSend || c.name == CmdTTS || c.name == CmdProfile || c.name == CmdAction {
 			args = append(args, "lights", "on")
 		}
 		if got, err := Parse(args); err != nil || got.Name != c.name {

@@ -37,6 +37,9 @@ type ClientEnv struct {
 	Out     io.Writer
 	Err     io.Writer
 	In      io.Reader
+	// ReadPIN asks the user for the admin PIN without echoing it; nil when there is no terminal to ask on
+	// (then switching up is refused: a PIN never travels in an argument or a pipe).
+	ReadPIN func(prompt string) (string, error)
 	Socket  string // "" = paths.ControlSocket()
 	Lock    string // "" = paths.InstanceLock()
 }
@@ -74,7 +77,7 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 		err = configExport(ctx, cmd, env)
 	case CmdConfigImport:
 		err = configImport(ctx, cmd, env)
-	case CmdSend:
+	case CmdSend, CmdAction:
 		err = send(ctx, cmd, env)
 	case CmdTest:
 		var ok bool
@@ -371,7 +374,11 @@ func trigger(ctx context.Context, cmd Command, env ClientEnv) error {
 		args = map[string]string{"name": cmd.Text}
 	}
 	var st daemon.AppStateInfo
-	if err := control.Call(ctx, env.Socket, cmd.Name, args, &st); err != nil {
+	err := control.Call(ctx, env.Socket, cmd.Name, args, &st)
+	if cmd.Name == CmdProfile && remoteCode(err) == daemon.CodePINRequired {
+		err = switchWithPIN(cmd.Text, env, &st)
+	}
+	if err != nil {
 		return err
 	}
 	line := st.State
@@ -380,4 +387,48 @@ func trigger(ctx context.Context, cmd Command, env ClientEnv) error {
 	}
 	fmt.Fprintln(env.Out, line)
 	return nil
+}
+
+// pinTries is how many PINs `tonnytray profile` asks for before giving up (the instance's rate limit still
+// applies across runs).
+const pinTries = 3
+
+// switchWithPIN asks for the admin PIN on the terminal and switches up to name with it.
+func switchWithPIN(name string, env ClientEnv, st *daemon.AppStateInfo) error {
+	if env.ReadPIN == nil {
+		return fmt.Errorf("switching up to %s needs the admin PIN: run `tonnytray profile %s` in a terminal, or switch on the Profiles screen", name, name)
+	}
+	var err error
+	for range pinTries {
+		var pin string
+		if pin, err = env.ReadPIN(fmt.Sprintf("Admin PIN to switch to %s: ", name)); err != nil {
+			return fmt.Errorf("read the PIN: %w", err)
+		}
+		// Each attempt gets its own deadline: typing the PIN takes as long as it takes.
+		ctx, cancel := context.WithTimeout(context.Background(), triggerTimeout)
+		err = control.Call(ctx, env.Socket, CmdProfile, map[string]string{"name": name, "pin": pin}, st)
+		cancel()
+		if remoteCode(err) != daemon.CodeWrongPIN {
+			return err
+		}
+		fmt.Fprintln(env.Err, "tonnytray:", remoteMessage(err))
+	}
+	return err
+}
+
+// remoteCode is the instance's error code, or "" for other errors.
+func remoteCode(err error) string {
+	var re *control.RemoteError
+	if errors.As(err, &re) {
+		return re.Code
+	}
+	return ""
+}
+
+func remoteMessage(err error) string {
+	var re *control.RemoteError
+	if errors.As(err, &re) {
+		return re.Message
+	}
+	return err.Error()
 }

@@ -18,13 +18,18 @@ type errQueued struct{ msg string }
 
 func (e errQueued) Error() string { return e.msg }
 
-// send hands a command to the running instance and waits for the reply (unless --no-wait).
+// send hands a command (or, for `action`, a quick action's name) to the running instance and waits for the
+// reply (unless --no-wait).
 func send(ctx context.Context, cmd Command, env ClientEnv) error {
 	// The instance bounds its own wait by the reply timeout; this only guards against a hung socket.
 	ctx, cancel := context.WithTimeout(ctx, 11*time.Minute)
 	defer cancel()
+	args := map[string]any{"text": cmd.Text, "wait": !cmd.NoWait}
+	if cmd.Name == CmdAction {
+		args = map[string]any{"action": cmd.Text, "wait": !cmd.NoWait}
+	}
 	var st event.CommandStatePayload
-	if err := control.Call(ctx, env.Socket, "send", map[string]any{"text": cmd.Text, "wait": !cmd.NoWait}, &st); err != nil {
+	if err := control.Call(ctx, env.Socket, "send", args, &st); err != nil {
 		return err
 	}
 	if cmd.JSON {

@@ -126,19 +126,27 @@ func finalCommand(status string) bool {
 	return false
 }
 
-// registerCommandControl adds `send`, `test-n8n` and `outbox` to the control socket.
+// registerCommandControl adds `send`, `test-n8n` and `outbox` to the control socket. `send` takes a text, or
+// the name of one of the active profile's quick actions (`tonnytray action NAME`).
 func (d *Daemon) registerCommandControl() {
 	d.control.Handle("send", func(ctx context.Context, args json.RawMessage) (any, error) {
 		var a struct {
-			Text string `json:"text"`
-			Wait bool   `json:"wait"`
+			Text   string `json:"text"`
+			Action string `json:"action"`
+			Wait   bool   `json:"wait"`
 		}
 		if err := json.Unmarshal(args, &a); err != nil {
 			return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "send: bad arguments"}
 		}
 		states := d.bus.Subscribe(64, event.CommandState)
 		defer states.Close()
-		res, err := d.SendCommand(ctx, a.Text)
+		var res CommandResult
+		var err error
+		if a.Action != "" {
+			res, err = d.RunQuickAction(ctx, a.Action)
+		} else {
+			res, err = d.SendCommand(ctx, a.Text)
+		}
 		if err != nil {
 			return nil, remoteProfileError(err)
 		}

@@ -199,7 +199,7 @@ func (d *Daemon) RunQuickAction(ctx context.Context, name string) (CommandResult
 	cmd, err := d.profiles.QuickAction(d.profiles.Active(), name)
 	if err != nil {
 		d.refused(err)
-		return CommandResult{}, remoteProfileError(err)
+		return CommandResult{}, err
 	}
 	return d.queueCommand(ctx, cmd, nil, nil)
 }

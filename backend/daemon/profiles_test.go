@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/elevensim"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/n8nsim"
 	"github.com/tonnytray/tonnytray/backend/pipeline"
@@ -96,5 +97,117 @@ func TestChildProfileIsHeldToItsPermissions(t *testing.T) {
 	}
 	if d.AppState().Profile != admin.Name {
 		t.Errorf("app state profile %q after the switch", d.AppState().Profile)
+	}
+}
+
+// TestTypedCommandsAndQuickActionsObeyTheChildPolicy: the Ask Tonny box, `tonnytray send` and quick actions
+// are held to the same allow list as speech; what goes out counts in the child's stats.
+func TestTypedCommandsAndQuickActionsObeyTheChildPolicy(t *testing.T) {
+	sim := startN8N(t, n8nsim.RespondJSON)
+	d, _ := tonnyDaemon(t, sim, func(s *settings.Settings) { s.Response.Mode = "text" })
+	ctx := context.Background()
+	if err := d.SetAdminPIN(ctx, profile.DefaultAdminName, "", "4321"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateProfile(ctx, profile.Profile{Name: "Mia", Role: profile.RoleChild, Allowed: []string{"lights"},
+		QuickActions: []profile.QuickAction{{Name: "Lights", Command: "lights on"}, {Name: "Pizza", Command: "order pizza"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SwitchProfile(ctx, "Mia", ""); err != nil {
+		t.Fatal(err)
+	}
+	notices := d.Bus().Subscribe(16, event.Notice)
+	defer notices.Close()
+	refusedWith := func(what string, err error) {
+		t.Helper()
+		if !errors.Is(err, profile.ErrForbidden) {
+			t.Fatalf("%s: %v, want a refusal", what, err)
+		}
+		select {
+		case ev := <-notices.C:
+			if n := ev.Payload.(event.NoticePayload); n.Title != "Not allowed" || !strings.Contains(n.Message, "Mia") {
+				t.Errorf("%s: notice %+v", what, n)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s: no refusal shown", what)
+		}
+	}
+	_, err := d.SendCommand(ctx, "order a new bike online")
+	refusedWith("typed command off the list", err)
+	_, err = d.RunQuickAction(ctx, "Pizza")
+	refusedWith("quick action off the list", err)
+	if _, err := d.RunQuickAction(ctx, "Nope"); !errors.Is(err, profile.ErrNotFound) {
+		t.Fatalf("unknown quick action: %v", err)
+	}
+
+	states := watchCommands(t, d)
+	res, err := d.RunQuickAction(ctx, "lights")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states.until(t, res.ID, settled); got.Status != "delivered" {
+		t.Fatalf("allowed quick action: %+v", got)
+	}
+	if n := len(sim.Received()); n != 1 || !strings.Contains(string(sim.Received()[0].Body), `"text":"lights on"`) {
+		t.Fatalf("n8n received %d requests, want only the allowed quick action", n)
+	}
+	f, err := d.Family(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range f.Members {
+		if m.Profile.Name == "Mia" && (m.Stats.Commands != 1 || m.Stats.Successes != 1) {
+			t.Errorf("Mia's stats = %+v, want 1 command and 1 success", m.Stats)
+		}
+	}
+	if f.Active != "Mia" || f.CanManage || f.NeedsPIN {
+		t.Errorf("family = active %q, canManage %v, needsPin %v", f.Active, f.CanManage, f.NeedsPIN)
+	}
+}
+
+// TestProfilePreferencesApply: a profile's response mode, voice and language win over the settings.
+func TestProfilePreferencesApply(t *testing.T) {
+	d, _, es, sim := voiceDaemon(t, elevensim.Config{}, nil) // settings: replies spoken and shown
+	ctx := context.Background()
+	for _, p := range []profile.Profile{
+		{Name: "Dad", Role: profile.RoleUser, ResponseMode: profile.ResponseText},
+		{Name: "Gran", Role: profile.RoleUser, Voice: "no-such-voice", Language: "de"},
+	} {
+		if _, err := d.CreateProfile(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	notices := d.Bus().Subscribe(16, event.Notice)
+	defer notices.Close()
+	states := watchCommands(t, d)
+	for _, who := range []string{"Dad", "Gran"} {
+		if err := d.SwitchProfile(ctx, who, ""); err != nil {
+			t.Fatal(err)
+		}
+		res, err := d.SendCommand(ctx, "hello from "+who)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := states.until(t, res.ID, settled); got.Status != "delivered" {
+			t.Fatalf("%s: %+v", who, got)
+		}
+	}
+	// Gran's reply goes to her voice, which the service does not know: the synthesis fails and says so.
+	deadline := time.After(20 * time.Second)
+	for waiting := true; waiting; {
+		select {
+		case ev := <-notices.C:
+			waiting = ev.Payload.(event.NoticePayload).Title != "Reply not spoken"
+		case <-deadline:
+			t.Fatal("Gran's reply was not sent to her voice")
+		}
+	}
+	// Dad's text-only reply made no request; Gran's made one (a 400 is not retried). Syntheses are
+	// serialised, so Dad's would have come first.
+	if n := es.Requests(); n != 1 {
+		t.Errorf("%d syntheses, want 1 (Gran's only)", n)
+	}
+	if body := string(sim.Received()[1].Body); !strings.Contains(body, `"language":"de"`) {
+		t.Errorf("Gran's request lacks her language: %s", body)
 	}
 }

@@ -195,15 +195,6 @@ func (d *Daemon) registerTriggerControl() {
 		}
 		return remoteProfileError(d.SwitchProfile(ctx, a.Name, a.PIN))
 	})
-	d.control.Handle("action", func(ctx context.Context, args json.RawMessage) (any, error) {
-		var a struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(args, &a); err != nil || a.Name == "" {
-			return nil, &control.RemoteError{Code: control.CodeBadRequest, Message: "action: give the quick action's name"}
-		}
-		return d.RunQuickAction(ctx, a.Name)
-	})
 }
 
 // signalPause wakes voice activation, which starts or stops with the pause.

@@ -44,6 +44,7 @@ type Options struct {
 	OnToggleListening func()            // "Start listening" / "Stop listening"
 	OnPause           func()            // "Pause" / "Resume"
 	OnProfile         func(name string) // a profile picked in the "Profile" submenu
+	OnQuickAction     func(name string) // a quick action picked in the "Quick actions" submenu
 	OnOpen            func()            // "Open window"
 	OnQuit            func()            // "Quit"
 	Log               *slog.Logger
@@ -56,6 +57,7 @@ const (
 	labelPause   = "Pause"
 	labelResume  = "Resume"
 	labelProfile = "Profile"
+	labelActions = "Quick actions"
 	labelOpen    = "Open window"
 	labelQuit    = "Quit"
 	appTitle     = "TonnyTray"
@@ -79,9 +81,7 @@ type Tray struct {
 	toggle                  *systray.MenuItem
 	pause                   *systray.MenuItem
 	toggleLabel, pauseLabel string
-	profile                 *systray.MenuItem
-	pool                    []*systray.MenuItem // profile entries, reused: hidden, never removed
-	names                   []string            // names[i] is what pool[i] shows
+	profiles, actions       submenu
 	end                     func()
 	hostLink                hostLink
 
@@ -152,8 +152,8 @@ func (t *Tray) buildMenu() {
 	t.toggle = systray.AddMenuItem(labelStart, "")
 	t.pause = systray.AddMenuItem(labelPause, "")
 	t.toggleLabel, t.pauseLabel = labelStart, labelPause
-	t.profile = systray.AddMenuItem(labelProfile, "")
-	t.profile.Disable() // until SetProfiles gives it children
+	t.profiles = t.newSubmenu(labelProfile, func(name string) { callWith(t.opts.OnProfile, name) })
+	t.actions = t.newSubmenu(labelActions, func(name string) { callWith(t.opts.OnQuickAction, name) })
 	systray.AddSeparator()
 	open := systray.AddMenuItem(labelOpen, "")
 	quit := systray.AddMenuItem(labelQuit, "")
@@ -167,6 +167,12 @@ func (t *Tray) buildMenu() {
 func call(f func()) {
 	if f != nil {
 		f()
+	}
+}
+
+func callWith(f func(string), name string) {
+	if f != nil {
+		f(name)
 	}
 }
 
@@ -265,26 +271,67 @@ func setEnabled(item *systray.MenuItem, on bool) {
 // current one checked. Picking one calls OnProfile; the check moves when the
 // app calls SetProfiles again with the new current profile.
 func (t *Tray) SetProfiles(list []Profile) {
+	names := make([]string, len(list))
+	current := make([]bool, len(list))
+	for i, p := range list {
+		names[i], current[i] = p.Name, p.Current
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.stopped {
-		return
+	if !t.stopped {
+		t.profiles.set(t, names, current)
 	}
-	for i, p := range list {
-		if i == len(t.pool) {
-			item := t.profile.AddSubMenuItemCheckbox(p.Name, "", p.Current)
-			t.pool = append(t.pool, item)
-			t.names = append(t.names, p.Name)
-			t.forward(item, func() { t.pickProfile(i) })
+}
+
+// SetQuickActions rebuilds the Quick actions submenu with the active
+// profile's actions; picking one calls OnQuickAction. Empty disables it.
+func (t *Tray) SetQuickActions(names []string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.stopped {
+		t.actions.set(t, names, nil)
+	}
+}
+
+// submenu is a menu item whose children are a list of names. fyne cannot
+// remove items, so entries are reused and hidden, never removed.
+type submenu struct {
+	item  *systray.MenuItem
+	pool  []*systray.MenuItem
+	names []string // names[i] is what pool[i] shows
+	pick  func(name string)
+}
+
+func (t *Tray) newSubmenu(label string, pick func(string)) submenu {
+	item := systray.AddMenuItem(label, "")
+	item.Disable() // until it gets children
+	return submenu{item: item, pick: pick}
+}
+
+// set shows names, checking those with checked[i] (checked may be nil: no
+// checkboxes). Called with t.mu held.
+func (m *submenu) set(t *Tray, names []string, checked []bool) {
+	for i, name := range names {
+		on := checked != nil && checked[i]
+		if i == len(m.pool) {
+			var item *systray.MenuItem
+			if checked != nil {
+				item = m.item.AddSubMenuItemCheckbox(name, "", on)
+			} else {
+				item = m.item.AddSubMenuItem(name, "")
+			}
+			m.pool = append(m.pool, item)
+			m.names = append(m.names, name)
+			t.forward(item, func() { m.picked(t, i) })
 			continue
 		}
-		item := t.pool[i]
-		if t.names[i] != p.Name {
-			item.SetTitle(p.Name)
-			t.names[i] = p.Name
+		item := m.pool[i]
+		if m.names[i] != name {
+			item.SetTitle(name)
+			m.names[i] = name
 		}
-		if item.Checked() != p.Current {
-			if p.Current {
+		if checked != nil && item.Checked() != on {
+			if on {
 				item.Check()
 			} else {
 				item.Uncheck()
@@ -292,19 +339,19 @@ func (t *Tray) SetProfiles(list []Profile) {
 		}
 		item.Show()
 	}
-	for i := len(list); i < len(t.pool); i++ {
-		t.pool[i].Hide()
-		t.names[i] = ""
+	for i := len(names); i < len(m.pool); i++ {
+		m.pool[i].Hide()
+		m.names[i] = ""
 	}
-	setEnabled(t.profile, len(list) > 0)
+	setEnabled(m.item, len(names) > 0)
 }
 
-func (t *Tray) pickProfile(i int) {
+func (m *submenu) picked(t *Tray, i int) {
 	t.mu.Lock()
-	name := t.names[i]
+	name := m.names[i]
 	t.mu.Unlock()
-	if name != "" && t.opts.OnProfile != nil {
-		t.opts.OnProfile(name)
+	if name != "" {
+		m.pick(name)
 	}
 }
 

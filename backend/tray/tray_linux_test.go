@@ -57,19 +57,20 @@ func scenario(t *testing.T, body func(t *testing.T)) {
 
 type calls struct {
 	toggle, pause, open, quit chan struct{}
-	profile                   chan string
+	profile, action           chan string
 }
 
 func newCalls() (*calls, tray.Options) {
 	c := &calls{
 		toggle: make(chan struct{}, 8), pause: make(chan struct{}, 8),
 		open: make(chan struct{}, 8), quit: make(chan struct{}, 8),
-		profile: make(chan string, 8),
+		profile: make(chan string, 8), action: make(chan string, 8),
 	}
 	o := tray.Options{
 		OnToggleListening: func() { c.toggle <- struct{}{} },
 		OnPause:           func() { c.pause <- struct{}{} },
 		OnProfile:         func(name string) { c.profile <- name },
+		OnQuickAction:     func(name string) { c.action <- name },
 		OnOpen:            func() { c.open <- struct{}{} },
 		OnQuit:            func() { c.quit <- struct{}{} },
 	}
@@ -164,10 +165,12 @@ func TestHostFirst(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, "Available", func() (bool, string) { return tr.Available(), "false" })
-		menuIs(t, h, it, "Start listening, Pause, Profile, —, Open window, Quit")
+		menuIs(t, h, it, "Start listening, Pause, Profile, Quick actions, —, Open window, Quit")
 		m, _ := h.Menu(ctxWait(t), it)
-		if p, _ := snihost.Find(m, "Profile"); p.Enabled {
-			t.Errorf("Profile enabled with no profiles")
+		for _, sub := range []string{"Profile", "Quick actions"} {
+			if p, _ := snihost.Find(m, sub); p.Enabled {
+				t.Errorf("%s enabled with no entries", sub)
+			}
 		}
 
 		p0, err := h.Props(ctxWait(t), it)
@@ -181,7 +184,7 @@ func TestHostFirst(t *testing.T) {
 		}
 
 		tr.SetProfiles([]tray.Profile{{Name: "Mum"}, {Name: "Dad", Current: true}, {Name: "Kid"}})
-		menuIs(t, h, it, "Start listening, Pause, Profile [Mum, Dad✓, Kid], —, Open window, Quit")
+		menuIs(t, h, it, "Start listening, Pause, Profile [Mum, Dad✓, Kid], Quick actions, —, Open window, Quit")
 
 		if err := h.Click(ctxWait(t), it, "Start listening"); err != nil {
 			t.Fatal(err)
@@ -189,7 +192,7 @@ func TestHostFirst(t *testing.T) {
 		got(t, c.toggle, "Start listening")
 
 		tr.SetState(tray.StateListening, "TonnyTray — listening · profile Dad")
-		menuIs(t, h, it, "Stop listening, Pause, Profile [Mum, Dad✓, Kid], —, Open window, Quit")
+		menuIs(t, h, it, "Stop listening, Pause, Profile [Mum, Dad✓, Kid], Quick actions, —, Open window, Quit")
 		eventually(t, "listening icon and tooltip", func() (bool, string) {
 			p, err := h.Props(ctxWait(t), it)
 			if err != nil {
@@ -205,7 +208,7 @@ func TestHostFirst(t *testing.T) {
 		got(t, c.toggle, "Stop listening")
 
 		tr.SetState(tray.StatePaused, "")
-		menuIs(t, h, it, "Start listening, Resume, Profile [Mum, Dad✓, Kid], —, Open window, Quit")
+		menuIs(t, h, it, "Start listening, Resume, Profile [Mum, Dad✓, Kid], Quick actions, —, Open window, Quit")
 		m, _ = h.Menu(ctxWait(t), it)
 		if e, _ := snihost.Find(m, "Start listening"); e.Enabled {
 			t.Errorf("Start listening enabled while paused")
@@ -215,7 +218,7 @@ func TestHostFirst(t *testing.T) {
 		}
 		got(t, c.pause, "Resume")
 		tr.SetState(tray.StateIdle, "")
-		menuIs(t, h, it, "Start listening, Pause, Profile [Mum, Dad✓, Kid], —, Open window, Quit")
+		menuIs(t, h, it, "Start listening, Pause, Profile [Mum, Dad✓, Kid], Quick actions, —, Open window, Quit")
 
 		if err := h.Click(ctxWait(t), it, "Kid"); err != nil {
 			t.Fatal(err)
@@ -225,12 +228,28 @@ func TestHostFirst(t *testing.T) {
 		}
 		// Fewer profiles: the spare entry hides; a renamed one reports its new name.
 		tr.SetProfiles([]tray.Profile{{Name: "Kid", Current: true}, {Name: "Guest"}})
-		menuIs(t, h, it, "Start listening, Pause, Profile [Kid✓, Guest, (Kid)], —, Open window, Quit")
+		menuIs(t, h, it, "Start listening, Pause, Profile [Kid✓, Guest, (Kid)], Quick actions, —, Open window, Quit")
 		if err := h.Click(ctxWait(t), it, "Guest"); err != nil {
 			t.Fatal(err)
 		}
 		if name := got(t, c.profile, "profile"); name != "Guest" {
 			t.Fatalf("OnProfile(%q), want Guest", name)
+		}
+
+		// The active profile's quick actions, without checkboxes; an emptied list disables the submenu.
+		tr.SetQuickActions([]string{"Lights on", "Good night"})
+		menuIs(t, h, it, "Start listening, Pause, Profile [Kid✓, Guest, (Kid)], Quick actions [Lights on, Good night], —, Open window, Quit")
+		if err := h.Click(ctxWait(t), it, "Good night"); err != nil {
+			t.Fatal(err)
+		}
+		if name := got(t, c.action, "quick action"); name != "Good night" {
+			t.Fatalf("OnQuickAction(%q), want Good night", name)
+		}
+		tr.SetQuickActions(nil)
+		menuIs(t, h, it, "Start listening, Pause, Profile [Kid✓, Guest, (Kid)], Quick actions [(Lights on), (Good night)], —, Open window, Quit")
+		m, _ = h.Menu(ctxWait(t), it)
+		if e, _ := snihost.Find(m, "Quick actions"); e.Enabled {
+			t.Errorf("Quick actions enabled with none")
 		}
 
 		if err := h.Click(ctxWait(t), it, "Open window"); err != nil {
@@ -288,7 +307,7 @@ func TestNoHostAtStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		eventually(t, "Available after the host appeared", func() (bool, string) { return tr.Available(), "false" })
-		menuIs(t, h, it, "Stop listening, Pause, Profile [Dad✓], —, Open window, Quit")
+		menuIs(t, h, it, "Stop listening, Pause, Profile [Dad✓], Quick actions, —, Open window, Quit")
 
 		// The host goes and comes back (a panel restart): the item follows.
 		h.Close()
