@@ -2,7 +2,8 @@
 # UI end-to-end test: the real UI with working Go bindings under `wails dev`, driven by Playwright in
 # Debian's Chromium. Phase "edit" changes a setting (bad value → field error, fixed → saved) and finds the
 # backend's log line in the Logs page; the app is then restarted and phase "verify" checks the setting
-# survived. Run inside scripts/desktop.sh. Usage: scripts/e2e.sh RESULTS_DIR
+# survived; then the family check sets the admin PIN, adds a child, switches down with one click (Settings
+# refused) and back up through the PIN pad. Run inside scripts/desktop.sh. Usage: scripts/e2e.sh RESULTS_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:-test-results}
@@ -41,5 +42,6 @@ node frontend/e2e/settings-logs.mjs --url "http://localhost:$port" --phase edit 
 stop_app
 start_app
 node frontend/e2e/settings-logs.mjs --url "http://localhost:$port" --phase verify --screenshot-dir "$out"
+node frontend/e2e/family.mjs --url "http://localhost:$port" --screenshot-dir "$out"
 stop_app
 echo "e2e: passed"

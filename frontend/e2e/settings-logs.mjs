@@ -10,26 +10,9 @@
 // notification → Logs, search "settings saved" → a row from component "settings". Phase verify: the port field
 // shows 8765. Every phase also fails on Content-Security-Policy violations. One line per passed assertion;
 // exit 1 with a clear message on the first failure (a screenshot of the page is saved as well).
-import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { chromium } from "playwright-core";
+import { check, Failure, runInBrowser, STARTUP_MS, STEP_MS, tid, until, visibleText } from "./lib.mjs";
 
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-];
-/** Bounded waits: generous, because these machines are shared and noisy; never a fixed sleep. */
-const STARTUP_MS = 60_000; // the backend may still be starting when the page first loads
-const STEP_MS = 15_000;
 const NEW_PORT = "8765";
 const BAD_PORT = "70000";
 
@@ -45,45 +28,9 @@ if (args.phase !== "edit" && args.phase !== "verify") {
   process.exit(2);
 }
 const base = args.url.replace(/\/+$/, "");
-const shotDir = resolve(args["screenshot-dir"]);
-mkdirSync(shotDir, { recursive: true });
-
-class Failure extends Error {}
-const pass = (what) => console.log(`PASS ${args.phase}: ${what}`);
-const tid = (id) => `[data-testid="${id}"]`;
-
-let shotNo = 0;
-async function shot(page, name) {
-  const file = join(shotDir, `${args.phase}-${String(++shotNo).padStart(2, "0")}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  return file;
-}
-
-/** Polls fn until it returns a truthy value or the deadline passes; then fails with message (plus detail). */
-async function until(page, what, timeoutMs, fn, detail = async () => "") {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() >= deadline) {
-      const extra = await detail().catch(() => "");
-      const cause = last instanceof Error ? ` (last error: ${last.message.split("\n")[0]})` : "";
-      throw new Failure(`${what} — not within ${timeoutMs / 1000} s${cause}${extra ? `; ${extra}` : ""}`);
-    }
-    await page.waitForTimeout(200); // poll interval, bounded by the deadline above
-  }
-}
-
-async function visibleText(page, selector) {
-  const loc = page.locator(selector).first();
-  if ((await loc.count()) === 0 || !(await loc.isVisible())) return null;
-  return (await loc.innerText()).trim();
-}
+const c = check(args.phase, args["screenshot-dir"]);
+const pass = c.pass;
+const shot = c.shot;
 
 /** Banner / failure notices on the page, to explain a failure. */
 async function pageProblems(page) {
@@ -169,48 +116,4 @@ async function phaseVerify(page) {
   await shot(page, "settings");
 }
 
-async function main() {
-  const profile = mkdtempSync(join(tmpdir(), "tonnytray-e2e-chromium-"));
-  let context;
-  let page;
-  const cspViolations = [];
-  const pageErrors = [];
-  try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
-      acceptDownloads: false,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on("console", (m) => {
-      if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-
-    if (args.phase === "edit") await phaseEdit(page);
-    else await phaseVerify(page);
-
-    if (cspViolations.length > 0) throw new Failure(`Content-Security-Policy violations:\n  ${cspViolations.join("\n  ")}`);
-    pass("no Content-Security-Policy violations");
-    if (pageErrors.length > 0) console.log(`NOTE ${args.phase}: uncaught page errors:\n  ${pageErrors.join("\n  ")}`);
-    console.log(`OK ${args.phase}: all assertions passed; screenshots in ${shotDir}`);
-    return 0;
-  } catch (e) {
-    const msg = e instanceof Failure ? e.message : `unexpected error: ${e?.stack ?? e}`;
-    console.error(`FAIL ${args.phase}: ${msg}`);
-    if (cspViolations.length > 0) console.error(`  CSP violations seen:\n  ${cspViolations.join("\n  ")}`);
-    if (pageErrors.length > 0) console.error(`  uncaught page errors:\n  ${pageErrors.join("\n  ")}`);
-    if (page) {
-      const f = await shot(page, "failure").catch(() => null);
-      if (f) console.error(`  screenshot: ${f}`);
-    }
-    return 1;
-  } finally {
-    await context?.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-  }
-}
-
-process.exit(await main());
+process.exit(await runInBrowser(c, (page) => (args.phase === "edit" ? phaseEdit(page) : phaseVerify(page))));
