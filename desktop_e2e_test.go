@@ -20,8 +20,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
+	"github.com/tonnytray/tonnytray/backend/profile"
+	"github.com/tonnytray/tonnytray/backend/store"
 	"github.com/tonnytray/tonnytray/backend/tray/snihost"
 )
 
@@ -30,6 +34,7 @@ type app struct {
 	t      *testing.T
 	bin    string
 	env    []string
+	db     string // the database file the app will use
 	socket string
 	cmd    *exec.Cmd
 	exited chan error
@@ -57,7 +62,8 @@ func newApp(t *testing.T, bus string) *app {
 		return strings.HasPrefix(v, "HOME=") || strings.HasPrefix(v, "XDG_") || strings.HasPrefix(v, "DBUS_SESSION_BUS_ADDRESS=")
 	}), "HOME="+home, "XDG_CONFIG_HOME="+home+"/config", "XDG_DATA_HOME="+home+"/data", "XDG_STATE_HOME="+home+"/state",
 		"XDG_CACHE_HOME="+home+"/cache", "XDG_RUNTIME_DIR="+run, "DBUS_SESSION_BUS_ADDRESS="+bus)
-	return &app{t: t, bin: bin, env: env, socket: filepath.Join(run, "tonnytray", "control.sock")}
+	return &app{t: t, bin: bin, env: env, db: filepath.Join(home, "data", "tonnytray", "tonnytray.db"),
+		socket: filepath.Join(run, "tonnytray", "control.sock")}
 }
 
 // cli runs a tonnytray command and returns its output and exit code.
@@ -174,14 +180,7 @@ func TestDesktopTrayHotkeysAndTriggers(t *testing.T) {
 	}
 	a := newApp(t, bus.Address)
 
-	// Settings first, with no instance running: the CLI starts the backend in-process for the import.
-	cfg := filepath.Join(t.TempDir(), "settings.json")
-	if err := os.WriteFile(cfg, speechSettings(t), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if out, code, _ := a.cli("config", "import", cfg); code != 0 {
-		t.Fatalf("config import: exit %d\n%s", code, out)
-	}
+	a.importSettings(t)
 	if out, code, _ := a.cli("toggle"); code != 3 || !strings.Contains(out, "not running") {
 		t.Fatalf("a trigger with no instance: exit %d %q, want 3 and a clear message", code, out)
 	}
@@ -302,6 +301,185 @@ func TestDesktopTrayHotkeysAndTriggers(t *testing.T) {
 	defer host.Close()
 	if _, err := host.WaitItem(ctx); err != nil {
 		t.Fatalf("a late tray host never got the item: %v", err)
+	}
+}
+
+// importSettings writes settings with no instance running (the CLI starts the backend in-process for it).
+func (a *app) importSettings(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(cfg, speechSettings(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, code, _ := a.cli("config", "import", cfg); code != 0 {
+		t.Fatalf("config import: exit %d\n%s", code, out)
+	}
+}
+
+// familyPIN is the admin PIN TestDesktopFamily sets.
+const familyPIN = "2468"
+
+// setUpFamily gives the app's database an admin PIN and a child "Mia" (with a quick action), and makes Mia
+// active, as the admin would on the family screen.
+func (a *app) setUpFamily(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, a.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc, err := profile.New(ctx, st, profile.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := svc.Active()
+	if err := svc.SetPIN(ctx, admin.Name, "", familyPIN, admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, profile.Profile{Name: "Mia", Role: profile.RoleChild, Allowed: []string{"lights"},
+		QuickActions: []profile.QuickAction{{Name: "Lights", Command: "lights on"}}}, admin); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Switch(ctx, "Mia", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (a *app) profile() string {
+	st, err := a.status()
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return st.State.Profile
+}
+
+// TestDesktopFamily: the child's limits hold from the CLI and the tray, switching up asks for the PIN on a
+// real terminal and nowhere else, and the tray opens the window's PIN pad instead.
+func TestDesktopFamily(t *testing.T) {
+	bus, err := snihost.StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	host, err := snihost.Start(bus.Address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	a := newApp(t, bus.Address)
+	a.importSettings(t)
+	a.setUpFamily(t)
+	a.start("--start-hidden")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	it, err := host.WaitItem(ctx)
+	if err != nil {
+		t.Fatalf("the tray item never registered: %v", err)
+	}
+	if a.profile() != "Mia" {
+		t.Fatalf("active profile %q after restart, want Mia", a.profile())
+	}
+	a.eventually("the tray's profile and quick action submenus", func() bool {
+		m, err := host.Menu(ctx, it)
+		if err != nil {
+			return false
+		}
+		mia, _ := snihost.Find(m, "Mia")
+		_, lights := snihost.Find(m, "Lights")
+		return mia.ToggleState == 1 && lights
+	})
+
+	// The child's limits from the CLI.
+	if out, code, _ := a.cli("send", "order a pizza"); code != 1 || !strings.Contains(out, "grown-up") {
+		t.Errorf("a child's command off the list: exit %d %q, want 1 and the refusal", code, out)
+	}
+	if out, code, _ := a.cli("action", "Nope"); code != 1 || !strings.Contains(out, "no such quick action") {
+		t.Errorf("an unknown quick action: exit %d %q", code, out)
+	}
+	if out, code, _ := a.cli("action", "Lights", "--no-wait"); code != 5 || !strings.Contains(out, "queued") {
+		t.Errorf("an allowed quick action: exit %d %q, want 5 (queued: no webhook here)", code, out)
+	}
+
+	// Switching up without a terminal is refused, and says how.
+	if out, code, _ := a.cli("profile", "Admin"); code != 1 || !strings.Contains(out, "terminal") || a.profile() != "Mia" {
+		t.Fatalf("profile Admin without a terminal: exit %d %q, profile %s", code, out, a.profile())
+	}
+
+	// On a real terminal it asks, without echo: a wrong PIN, then the right one.
+	cmd := exec.Command(a.bin, "profile", "Admin")
+	cmd.Env = a.env
+	term, err := pty.Start(cmd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer term.Close()
+	screen := make(chan string, 64)
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			n, err := term.Read(buf)
+			if n > 0 {
+				screen <- string(buf[:n])
+			}
+			if err != nil {
+				close(screen)
+				return
+			}
+		}
+	}()
+	var seen strings.Builder
+	const prompt = "Admin PIN to switch to Admin: "
+	waitFor := func(what string, ok func(string) bool) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for !ok(seen.String()) {
+			select {
+			case chunk, open := <-screen:
+				if !open {
+					t.Fatalf("the terminal closed before %s; it showed %q", what, seen.String())
+				}
+				seen.WriteString(chunk)
+			case <-deadline:
+				t.Fatalf("the terminal never showed %s; it showed %q", what, seen.String())
+			}
+		}
+	}
+	waitFor("the PIN prompt", func(s string) bool { return strings.Contains(s, prompt) })
+	if _, err := term.Write([]byte("1357\n")); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("Wrong PIN and a second prompt", func(s string) bool { return strings.Contains(s, "Wrong PIN") && strings.Count(s, prompt) == 2 })
+	if a.profile() != "Mia" {
+		t.Fatal("a wrong PIN switched the profile")
+	}
+	if _, err := term.Write([]byte(familyPIN + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("profile Admin with the right PIN: %v; the terminal showed %q", err, seen.String())
+	}
+	for chunk := range screen {
+		seen.WriteString(chunk)
+	}
+	if strings.Contains(seen.String(), familyPIN) {
+		t.Errorf("the PIN was echoed: %q", seen.String())
+	}
+	if a.profile() != "Admin" {
+		t.Fatalf("after the right PIN the profile is %q", a.profile())
+	}
+
+	// Down again from the CLI: no PIN. Up from the tray: the window opens (on the PIN pad) and nothing switches.
+	if out, code, _ := a.cli("profile", "Mia"); code != 0 || !strings.Contains(out, "Mia") {
+		t.Fatalf("profile Mia: exit %d %q", code, out)
+	}
+	if windowVisible() {
+		t.Fatal("the window is visible before the tray asked for a PIN")
+	}
+	if err := host.Click(ctx, it, "Admin"); err != nil {
+		t.Fatal(err)
+	}
+	a.eventually("the window shown for the PIN", windowVisible)
+	if a.profile() != "Mia" {
+		t.Fatalf("the tray switched up without a PIN: %q", a.profile())
 	}
 }
 

@@ -19,8 +19,10 @@ import (
 
 // Errors of the service besides validation, PIN and permission errors.
 var (
-	ErrNotFound  = errors.New("no such profile")
-	ErrLastAdmin = errors.New("the last admin profile can't be deleted or made a non-admin — make another profile an admin first")
+	ErrNotFound = errors.New("no such profile")
+	// ErrNoQuickAction: the profile has no quick action of that name. It matches ErrNotFound too.
+	ErrNoQuickAction error = notFoundError("no such quick action")
+	ErrLastAdmin           = errors.New("the last admin profile can't be deleted or made a non-admin — make another profile an admin first")
 )
 
 // Rows of the settings table this package owns (the settings document is the row "settings").
@@ -166,6 +168,12 @@ func byName(rows []store.Profile, name string) (*store.Profile, bool) {
 	}
 	return nil, false
 }
+
+// notFoundError is a "no such …" error that also matches ErrNotFound.
+type notFoundError string
+
+func (e notFoundError) Error() string        { return string(e) }
+func (e notFoundError) Is(target error) bool { return target == ErrNotFound }
 
 func notFound(name string) error { return fmt.Errorf("profile %q: %w", name, ErrNotFound) }
 
@@ -580,7 +588,7 @@ func (s *Service) SetPIN(ctx context.Context, name, old, newPIN string, actor Pr
 func (s *Service) QuickAction(actor Profile, name string) (string, error) {
 	i := slices.IndexFunc(actor.QuickActions, func(a QuickAction) bool { return strings.EqualFold(a.Name, strings.TrimSpace(name)) })
 	if i < 0 {
-		return "", fmt.Errorf("quick action %q of %s: %w", name, actor.Name, ErrNotFound)
+		return "", fmt.Errorf("quick action %q of %s: %w", name, actor.Name, ErrNoQuickAction)
 	}
 	cmd := actor.QuickActions[i].Command
 	if err := s.Authorize(actor, ActionCommand(cmd)); err != nil {
