@@ -12,7 +12,7 @@ import (
 func BenchmarkPublishConfirmed(b *testing.B) {
 	p := serve(b, openStore(b), fixed(config("")), nil, nil)
 	eventually(b, 30*time.Second, "connected", func() bool { return p.State().State == StateConnected })
-	e := SpeechStart("p", "adult", "command")
+	e := SpeechStart(Who{Profile: "p", Role: "adult"}, "command")
 	start := p.State().Published
 	b.ResetTimer()
 	t0 := time.Now()
@@ -44,7 +44,7 @@ func BenchmarkPublishCall(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			p := serve(b, openStore(b), fixed(c.cfg), nil, nil)
-			e := SpeechStart("p", "adult", "command")
+			e := SpeechStart(Who{Profile: "p", Role: "adult"}, "command")
 			took := make([]time.Duration, 0, b.N)
 			b.ResetTimer()
 			for range b.N {

@@ -203,10 +203,10 @@ func TestEventsArriveWithKeysBodiesAndProperties(t *testing.T) {
 	queue := boundQueue(t, DefaultExchange)
 	p := serve(t, openStore(t), fixed(config("")), nil, nil)
 	events := []Event{
-		Prompt("Kid One!", "child", "turn on the lights", "req-1"),
-		SpeechStart("Kid One!", "child", "command"),
-		SpeechEnd("Kid One!", "child", "turn on the lights", 1830),
-		Conversation("Kid One!", "child", ConversationReply, "Done.", "req-1"),
+		Prompt(Who{Profile: "Kid One!", Role: "child", SafeMode: true}, "turn on the lights", "req-1"),
+		SpeechStart(Who{Profile: "Kid One!", Role: "child", SafeMode: true}, "command"),
+		SpeechEnd(Who{Profile: "Kid One!", Role: "child", SafeMode: true}, "turn on the lights", 1830),
+		Conversation(Who{Profile: "Kid One!", Role: "child", SafeMode: true}, ConversationReply, "Done.", "req-1"),
 	}
 	ctx := context.Background()
 	for _, e := range events {
@@ -231,7 +231,7 @@ func TestEventsArriveWithKeysBodiesAndProperties(t *testing.T) {
 		if d.MessageId != events[i].Body["id"] || body["id"] != d.MessageId {
 			t.Errorf("message %d: message id %q, body id %v, want %v", i, d.MessageId, body["id"], events[i].Body["id"])
 		}
-		if body["version"] != 1.0 || body["host"] != testHost || body["profile"] != "Kid One!" || body["role"] != "child" || body["source"] != "tonnytray" {
+		if body["version"] != 1.0 || body["host"] != testHost || body["profile"] != "Kid One!" || body["role"] != "child" || body["safe_mode"] != true || body["source"] != "tonnytray" {
 			t.Errorf("message %d body: %v", i, body)
 		}
 		if _, err := time.Parse(time.RFC3339, body["timestamp"].(string)); err != nil || !strings.HasSuffix(body["timestamp"].(string), "Z") {
@@ -262,7 +262,7 @@ func TestConfirmsAndReturns(t *testing.T) {
 	var slowest time.Duration
 	for i := range n {
 		start := time.Now()
-		if err := p.Publish(context.Background(), SpeechEnd("a", "adult", fmt.Sprint(i), int64(i))); err != nil {
+		if err := p.Publish(context.Background(), SpeechEnd(Who{Profile: "a", Role: "adult"}, fmt.Sprint(i), int64(i))); err != nil {
 			t.Fatal(err)
 		}
 		slowest = max(slowest, time.Since(start))
@@ -272,7 +272,7 @@ func TestConfirmsAndReturns(t *testing.T) {
 	receive(t, queue, n, 10*time.Second)
 
 	// No queue is bound for this key on a fresh exchange: the broker returns it, and it is not retried.
-	unrouted := Event{Key: "nothing.bound.here", Type: TypeSpeechStart, Body: SpeechStart("a", "adult", "dictation").Body}
+	unrouted := Event{Key: "nothing.bound.here", Type: TypeSpeechStart, Body: SpeechStart(Who{Profile: "a", Role: "adult"}, "dictation").Body}
 	if err := p.Publish(context.Background(), unrouted); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +296,7 @@ func TestBrokerRestartMidStream(t *testing.T) {
 	ids := make([]string, n)
 	restarted := make(chan error, 1)
 	for i := range n {
-		e := Prompt("p", "adult", fmt.Sprint(i), fmt.Sprint(i))
+		e := Prompt(Who{Profile: "p", Role: "adult"}, fmt.Sprint(i), fmt.Sprint(i))
 		ids[i] = e.Body["id"].(string)
 		if err := p.Publish(context.Background(), e); err != nil {
 			t.Fatal(err)
@@ -364,7 +364,7 @@ func TestBrokerDownAtStart(t *testing.T) {
 	const n = 10
 	for i := range n {
 		start := time.Now()
-		if err := p1.Publish(context.Background(), SpeechStart("p", "adult", fmt.Sprint(i))); err != nil {
+		if err := p1.Publish(context.Background(), SpeechStart(Who{Profile: "p", Role: "adult"}, fmt.Sprint(i))); err != nil {
 			t.Fatal(err)
 		}
 		if d := time.Since(start); d > 2*time.Second {
@@ -458,7 +458,7 @@ func TestWrongSettings(t *testing.T) {
 	log := &logBuffer{}
 	cfg := Config{URL: good.URL, Password: secret, Host: testHost}
 	p := serve(t, openStore(t), fixed(cfg), slog.New(slog.NewTextHandler(log, &slog.HandlerOptions{Level: slog.LevelDebug})), nil)
-	if err := p.Publish(context.Background(), SpeechStart("p", "adult", "x")); err != nil {
+	if err := p.Publish(context.Background(), SpeechStart(Who{Profile: "p", Role: "adult"}, "x")); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, 20*time.Second, "down", func() bool { return strings.Contains(p.State().Detail, "refused the login") })
@@ -487,7 +487,7 @@ func TestReconnectReadsNewSettings(t *testing.T) {
 	get := func() Config { mu.Lock(); defer mu.Unlock(); return cfg }
 	log := &logBuffer{}
 	p := serve(t, openStore(t), get, slog.New(slog.NewTextHandler(log, nil)), nil)
-	if err := p.Publish(context.Background(), SpeechStart("p", "adult", "one")); err != nil {
+	if err := p.Publish(context.Background(), SpeechStart(Who{Profile: "p", Role: "adult"}, "one")); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
@@ -503,7 +503,7 @@ func TestReconnectReadsNewSettings(t *testing.T) {
 	mu.Unlock()
 	p.Reconnect()
 	eventually(t, 10*time.Second, "reconnected", func() bool { return p.State().State == StateConnected })
-	if err := p.Publish(context.Background(), SpeechStart("p", "adult", "two")); err != nil {
+	if err := p.Publish(context.Background(), SpeechStart(Who{Profile: "p", Role: "adult"}, "two")); err != nil {
 		t.Fatal(err)
 	}
 	d := receive(t, two, 1, 30*time.Second)

@@ -36,38 +36,48 @@ const (
 // Source is the body's "source" field.
 const Source = "tonnytray"
 
+// Who is the profile an event is about, sent in its body as profile, role and safe_mode (true for a child: a
+// consumer must keep what it does with the event kid-safe).
+type Who struct {
+	Profile  string
+	Role     string
+	SafeMode bool
+}
+
 // Prompt is sent when a command goes to Tonny: thread.tonny.prompt.<profile>.
-func Prompt(profile, role, text, requestID string) Event {
-	return newEvent("thread.tonny.prompt."+keyWord(profile), TypePrompt, profile, role,
+func Prompt(who Who, text, requestID string) Event {
+	return newEvent("thread.tonny.prompt."+keyWord(who.Profile), TypePrompt, &who,
 		map[string]any{"text": text, "request_id": requestID})
 }
 
 // SpeechStart is sent when an utterance begins: thread.tonny.speech_start. mode is dictation or command.
-func SpeechStart(profile, role, mode string) Event {
-	return newEvent("thread.tonny.speech_start", TypeSpeechStart, profile, role, map[string]any{"mode": mode})
+func SpeechStart(who Who, mode string) Event {
+	return newEvent("thread.tonny.speech_start", TypeSpeechStart, &who, map[string]any{"mode": mode})
 }
 
 // SpeechEnd is sent when an utterance ends, with its final text: thread.tonny.speech_end.
-func SpeechEnd(profile, role, text string, durationMs int64) Event {
-	return newEvent("thread.tonny.speech_end", TypeSpeechEnd, profile, role,
+func SpeechEnd(who Who, text string, durationMs int64) Event {
+	return newEvent("thread.tonny.speech_end", TypeSpeechEnd, &who,
 		map[string]any{"text": text, "duration_ms": durationMs})
 }
 
 // Conversation is a step of a command's conversation: thread.tonny.conversation.<event> (reply, error,
 // accepted).
-func Conversation(profile, role, event, text, requestID string) Event {
-	return newEvent("thread.tonny.conversation."+keyWord(event), TypeConversation, profile, role,
+func Conversation(who Who, event, text, requestID string) Event {
+	return newEvent("thread.tonny.conversation."+keyWord(event), TypeConversation, &who,
 		map[string]any{"event": event, "text": text, "request_id": requestID})
 }
 
-func newEvent(key, typ, profile, role string, body map[string]any) Event {
+// newEvent adds the common fields to body, and who's when the event is about a person (who != nil).
+func newEvent(key, typ string, who *Who, body map[string]any) Event {
 	body["version"] = 1
 	body["id"] = NewID()
 	body["timestamp"] = time.Now().UTC().Format(timeFormat)
 	body["host"] = DefaultHost() // Publish replaces it with Config.Host when that is set
 	body["source"] = Source
-	body["profile"] = profile
-	body["role"] = role
+	if who != nil {
+		body["profile"], body["role"], body["safe_mode"] = who.Profile, who.Role, who.SafeMode
+	}
 	return Event{Key: key, Type: typ, Body: body}
 }
 
@@ -78,15 +88,7 @@ func Custom(key string, body map[string]any) Event {
 	for k, v := range body {
 		b[k] = v
 	}
-	e := newEvent(key, TypeCustom, "", "", b)
-	delete(e.Body, "profile") // not a person's event unless the body says so
-	delete(e.Body, "role")
-	for _, k := range []string{"profile", "role"} {
-		if v, ok := body[k]; ok {
-			e.Body[k] = v
-		}
-	}
-	return e
+	return newEvent(key, TypeCustom, nil, b) // not a person's event unless the body says so
 }
 
 // timeFormat is RFC 3339 in UTC with milliseconds.
@@ -136,13 +138,14 @@ type kind int
 const (
 	kString kind = iota
 	kNumber
+	kBool
 )
 
-func (k kind) String() string { return [...]string{"a string", "a number"}[k] }
+func (k kind) String() string { return [...]string{"a string", "a number", "true or false"}[k] }
 
 var (
 	baseFields = map[string]kind{"version": kNumber, "id": kString, "timestamp": kString, "host": kString, "source": kString}
-	userFields = map[string]kind{"profile": kString, "role": kString}
+	userFields = map[string]kind{"profile": kString, "role": kString, "safe_mode": kBool}
 	schemas    = map[string]map[string]kind{
 		TypePrompt:       merge(userFields, map[string]kind{"text": kString, "request_id": kString}),
 		TypeSpeechStart:  merge(userFields, map[string]kind{"mode": kString}),
@@ -232,6 +235,9 @@ func hasKind(v any, k kind) bool {
 		return ok
 	case kNumber:
 		_, ok := number(v)
+		return ok
+	case kBool:
+		_, ok := v.(bool)
 		return ok
 	}
 	return false

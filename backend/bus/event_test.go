@@ -12,7 +12,7 @@ func TestEventValidate(t *testing.T) {
 	without := func(e Event, field string) Event { e.Body = maps.Clone(e.Body); delete(e.Body, field); return e }
 	with := func(e Event, field string, v any) Event { e.Body = maps.Clone(e.Body); e.Body[field] = v; return e }
 	key := func(e Event, k string) Event { e.Key = k; return e }
-	p := Prompt("kid", "child", "hello", "r1")
+	p := Prompt(Who{Profile: "kid", Role: "child", SafeMode: true}, "hello", "r1")
 	cases := []struct {
 		name  string
 		e     Event
@@ -21,13 +21,14 @@ func TestEventValidate(t *testing.T) {
 	}{
 		{"no text", without(p, "text"), "text", "is missing"},
 		{"no id", without(p, "id"), "id", "is missing"},
-		{"no profile", without(SpeechStart("kid", "child", "command"), "profile"), "profile", "is missing"},
-		{"no duration", without(SpeechEnd("kid", "child", "x", 5), "duration_ms"), "duration_ms", "is missing"},
-		{"duration a string", with(SpeechEnd("kid", "child", "x", 5), "duration_ms", "5"), "duration_ms", "must be a number"},
+		{"no profile", without(SpeechStart(Who{Profile: "kid", Role: "child", SafeMode: true}, "command"), "profile"), "profile", "is missing"},
+		{"no duration", without(SpeechEnd(Who{Profile: "kid", Role: "child", SafeMode: true}, "x", 5), "duration_ms"), "duration_ms", "is missing"},
+		{"safe_mode a string", with(p, "safe_mode", "yes"), "safe_mode", "must be true or false"},
+		{"duration a string", with(SpeechEnd(Who{Profile: "kid", Role: "child", SafeMode: true}, "x", 5), "duration_ms", "5"), "duration_ms", "must be a number"},
 		{"text a number", with(p, "text", 3), "text", "must be a string"},
 		{"version 2", with(p, "version", 2), "version", "must be 1"},
 		{"bad timestamp", with(p, "timestamp", "yesterday"), "timestamp", "RFC 3339"},
-		{"unknown conversation event", Conversation("kid", "child", "shrug", "x", "r"), "event", "reply, error or accepted"},
+		{"unknown conversation event", Conversation(Who{Profile: "kid", Role: "child", SafeMode: true}, "shrug", "x", "r"), "event", "reply, error or accepted"},
 		{"empty key", key(p, ""), "key", "is empty"},
 		{"empty word", key(p, "thread..tonny"), "key", "empty word"},
 		{"wildcard", key(p, "thread.tonny.#"), "key", `'#'`},
@@ -44,8 +45,8 @@ func TestEventValidate(t *testing.T) {
 			}
 		})
 	}
-	for _, e := range []Event{p, SpeechStart("kid", "child", "dictation"), SpeechEnd("kid", "child", "x", 5),
-		Conversation("Kid", "child", ConversationError, "x", "r"), Conversation("Kid", "child", ConversationAccepted, "", "r"),
+	for _, e := range []Event{p, SpeechStart(Who{Profile: "kid", Role: "child", SafeMode: true}, "dictation"), SpeechEnd(Who{Profile: "kid", Role: "child", SafeMode: true}, "x", 5),
+		Conversation(Who{Profile: "Kid", Role: "child", SafeMode: true}, ConversationError, "x", "r"), Conversation(Who{Profile: "Kid", Role: "child", SafeMode: true}, ConversationAccepted, "", "r"),
 		key(p, strings.Repeat("a", 255))} {
 		if err := e.Validate(); err != nil {
 			t.Errorf("%s: %v", e.Key, err)
@@ -54,13 +55,13 @@ func TestEventValidate(t *testing.T) {
 }
 
 func TestKeysAndIDs(t *testing.T) {
-	if k := Prompt("Émile's Room", "adult", "x", "r").Key; k != "thread.tonny.prompt.__mile_s_room" {
+	if k := Prompt(Who{Profile: "Émile's Room", Role: "adult"}, "x", "r").Key; k != "thread.tonny.prompt.__mile_s_room" {
 		t.Errorf("key %q", k)
 	}
-	if k := Prompt("", "adult", "x", "r").Key; k != "thread.tonny.prompt._" {
+	if k := Prompt(Who{Profile: "", Role: "adult"}, "x", "r").Key; k != "thread.tonny.prompt._" {
 		t.Errorf("key %q", k)
 	}
-	if k := Conversation("a", "adult", ConversationReply, "x", "r").Key; k != "thread.tonny.conversation.reply" {
+	if k := Conversation(Who{Profile: "a", Role: "adult"}, ConversationReply, "x", "r").Key; k != "thread.tonny.conversation.reply" {
 		t.Errorf("key %q", k)
 	}
 	a, b := NewID(), NewID()

@@ -33,10 +33,8 @@ func Test(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return explain(err, cfg)
 	}
-	e := newEvent("thread.tonny.test."+keyWord(cfg.host()), TypeTest, "", "", map[string]any{})
+	e := newEvent("thread.tonny.test."+keyWord(cfg.host()), TypeTest, nil, map[string]any{})
 	e.Body["host"] = cfg.host()
-	delete(e.Body, "profile")
-	delete(e.Body, "role")
 	if err := e.Validate(); err != nil {
 		return err
 	}

@@ -91,7 +91,8 @@ func (d *Daemon) runBusEvents(ctx context.Context) error {
 // busEvent maps an in-process event to the seeds' RabbitMQ event, if it has one. Text is left out for a
 // profile that keeps no history.
 func (d *Daemon) busEvent(p event.Payload) (bus.Event, bool) {
-	who := d.identity()
+	id := d.identity()
+	who := bus.Who{Profile: id.Profile, Role: id.Role, SafeMode: id.SafeMode}
 	text := func(s string) string {
 		if d.keepsHistory() {
 			return s
@@ -101,20 +102,20 @@ func (d *Daemon) busEvent(p event.Payload) (bus.Event, bool) {
 	switch p := p.(type) {
 	case event.ListeningStatePayload:
 		if p.State == "listening" {
-			return bus.SpeechStart(who.Profile, who.Role, p.Mode), true
+			return bus.SpeechStart(who, p.Mode), true
 		}
 	case event.TranscriptFinalPayload:
-		return bus.SpeechEnd(who.Profile, who.Role, text(p.Text), max(p.Timings.FinalMs, 0)), true
+		return bus.SpeechEnd(who, text(p.Text), max(p.Timings.FinalMs, 0)), true
 	case event.CommandStatePayload:
 		switch p.Status {
 		case "queued":
-			return bus.Prompt(who.Profile, who.Role, text(p.Text), p.ID), true
+			return bus.Prompt(who, text(p.Text), p.ID), true
 		case "delivered":
-			return bus.Conversation(who.Profile, who.Role, bus.ConversationReply, text(p.Reply), p.ID), true
+			return bus.Conversation(who, bus.ConversationReply, text(p.Reply), p.ID), true
 		case "accepted":
-			return bus.Conversation(who.Profile, who.Role, bus.ConversationAccepted, "", p.ID), true
+			return bus.Conversation(who, bus.ConversationAccepted, "", p.ID), true
 		case "failed":
-			return bus.Conversation(who.Profile, who.Role, bus.ConversationError, p.Message, p.ID), true
+			return bus.Conversation(who, bus.ConversationError, p.Message, p.ID), true
 		}
 	}
 	return bus.Event{}, false

@@ -77,7 +77,7 @@ func TestUtteranceAndCommandEventsReachRabbitMQ(t *testing.T) {
 				t.Fatal(err)
 			}
 			if m.RoutingKey != key || m.DeliveryMode != amqp.Persistent || m.AppId != "tonnytray" || body["host"] != "kitchen" ||
-				body["profile"] != "Admin" || body["role"] != "admin" || body["version"] != float64(1) {
+				body["profile"] != "Admin" || body["role"] != "admin" || body["safe_mode"] != false || body["version"] != float64(1) {
 				t.Fatalf("event %d = %s %+v, want %s from kitchen for Admin", i, m.RoutingKey, body, key)
 			}
 			if key == "thread.tonny.conversation.reply" && body["text"] != "You said: turn on the lights" {
