@@ -2,26 +2,29 @@ import { useEffect, useState } from "react";
 import { AppShell, Burger, Group, NavLink, Text, useMantineColorScheme } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useSnapshot } from "./api";
+import { AdminPinBanner } from "./components/AdminPinBanner";
 import { AppStateIndicator, PausedBanner } from "./components/AppStateIndicator";
 import { NoticeListener } from "./components/NoticeListener";
+import { PinRequestListener } from "./components/PinRequestListener";
 import { StatusBanner } from "./components/StatusBanner";
 import { DashboardPage } from "./pages/dashboard/DashboardPage";
 import { LogsPage } from "./pages/logs/LogsPage";
-import { ProfilesPage } from "./pages/ProfilesPage";
+import { FamilyPage } from "./pages/profiles/FamilyPage";
 import { SettingsPage } from "./pages/settings/SettingsPage";
 import { colorSchemeFor } from "./theme";
 
 const PAGES = [
   { id: "dashboard", label: "Dashboard", render: () => <DashboardPage /> },
   { id: "settings", label: "Settings", render: () => <SettingsPage /> },
-  { id: "profiles", label: "Profiles", render: () => <ProfilesPage /> },
+  { id: "profiles", label: "Profiles", render: () => <FamilyPage /> },
   { id: "logs", label: "Logs", render: () => <LogsPage /> },
 ] as const;
 
 type PageId = (typeof PAGES)[number]["id"];
 
 function pageFromHash(): PageId {
-  const h = window.location.hash.replace(/^#\/?/, "");
+  // "#/profiles?pin=Dad" is the Profiles page (with a request for its PIN pad).
+  const h = window.location.hash.replace(/^#\/?/, "").split("?")[0];
   return (PAGES.find((p) => p.id === h)?.id ?? "dashboard") as PageId;
 }
 
@@ -54,6 +57,7 @@ export function App() {
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 210, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="lg">
       <NoticeListener />
+      <PinRequestListener />
       <AppShell.Header>
         <Group h="100%" px="md" gap="sm">
           <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
@@ -78,6 +82,7 @@ export function App() {
       </AppShell.Navbar>
       <AppShell.Main>
         <PausedBanner />
+        <AdminPinBanner />
         <StatusBanner />
         {current.render()}
       </AppShell.Main>

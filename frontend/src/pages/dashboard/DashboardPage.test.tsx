@@ -4,7 +4,6 @@ import { act, cleanup, fireEvent, screen, waitFor } from "@testing-library/react
 import { makeSnapshot } from "../../test/fixtures";
 import { renderApp } from "../../test/render";
 import { StatusBanner } from "../../components/StatusBanner";
-import { ProfilesPage } from "../ProfilesPage";
 import { DashboardPage } from "./DashboardPage";
 
 const fake = await vi.hoisted(async () => (await import("../../test/fakeBackend")).createFakeBackend());
@@ -91,16 +90,3 @@ describe("StatusBanner", () => {
   });
 });
 
-describe("ProfilesPage", () => {
-  it("says there are no profiles yet instead of inventing any", async () => {
-    renderApp(<ProfilesPage />);
-    expect((await screen.findByTestId("profiles-empty")).textContent).toContain("No profiles yet");
-    expect(screen.queryAllByTestId("profile-card")).toHaveLength(0);
-  });
-
-  it("lists the backend's profiles", async () => {
-    fake.module.getSnapshot.mockResolvedValue(makeSnapshot({ profiles: [{ id: 1, name: "Alex", role: "admin", color: "teal" }] }));
-    renderApp(<ProfilesPage />);
-    expect((await screen.findByTestId("profile-card")).textContent).toContain("Alex");
-  });
-});

@@ -1,9 +1,10 @@
-// The Settings screen: one tab per settings group (live-validated, saved together), then Secrets,
-// Import & export, and Data.
+// The Settings screen (admins only: see AccessGate): one tab per settings group (live-validated, saved
+// together), then Secrets, Import & export, and Data.
 import { useMemo, useState, type ReactNode } from "react";
 import { Alert, Badge, Button, Code, Group, List, Loader, Paper, Stack, Tabs, Text, Title } from "@mantine/core";
 import { countErrorsByGroup, useSnapshot, type Settings } from "../../api";
 import { notify } from "../../components/notify";
+import { AccessGate } from "./AccessGate";
 import { DataSection } from "./DataSection";
 import { GroupForm } from "./GroupForm";
 import { HotkeySection } from "./HotkeySection";
@@ -38,7 +39,16 @@ const GROUP_EXTRAS: Partial<Record<string, (p: ExtraProps) => ReactNode>> = {
   hotkeys: () => <HotkeySection />,
 };
 
+/** Settings, for the profiles the backend lets in (admins). */
 export function SettingsPage() {
+  return (
+    <AccessGate screen="settings" title="Settings">
+      <SettingsForm />
+    </AccessGate>
+  );
+}
+
+function SettingsForm() {
   const { error: snapshotError } = useSnapshot();
   const form = useSettingsForm();
   const [tab, setTab] = useState<string>(settingsSchema[0].id);
