@@ -433,7 +433,7 @@ func TestUtterancesAreRoutedBySpokenPrefix(t *testing.T) {
 	}
 }
 
-// refuseCommands is a policy that lets nothing through to Tonny, as the profiles issue's child policy will.
+// refuseCommands is a policy that lets nothing through to Tonny, with a plain error: any policy error refuses.
 type refuseCommands struct{}
 
 func (refuseCommands) Check(_ context.Context, d pipeline.Decision) (pipeline.Decision, error) {

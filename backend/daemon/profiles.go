@@ -197,19 +197,19 @@ func (d *Daemon) SetAdminPIN(ctx context.Context, name, old, pin string) error {
 // spoken command; a refusal is shown like one.
 func (d *Daemon) RunQuickAction(ctx context.Context, name string) (CommandResult, error) {
 	cmd, err := d.profiles.QuickAction(d.profiles.Active(), name)
-	if err != nil {
+	if errors.Is(err, profile.ErrForbidden) {
 		d.refused(err)
+	}
+	if err != nil {
 		return CommandResult{}, err
 	}
 	return d.queueCommand(ctx, cmd, nil, nil)
 }
 
-// refused shows a permission refusal to the user; other errors are left to the caller.
+// refused shows a permission refusal (a policy or Authorize error) to the user; its message is the friendly
+// sentence.
 func (d *Daemon) refused(err error) {
-	var r *profile.Refusal
-	if errors.As(err, &r) {
-		d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: r.Message})
-	}
+	d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: err.Error()})
 }
 
 // replyFor is the reply as the active profile may see and hear it (a child's is kid-safe filtered).
