@@ -40,6 +40,7 @@ export function useFamily(): FamilyState {
     void reload();
   }, [reload, profile, role]);
   useEvent("profiles:changed", () => void reload());
+  // After unmount no answer is newest, so none writes state.
   useEffect(() => () => void ++seq.current, []);
 
   return { family, error, reload: () => void reload() };

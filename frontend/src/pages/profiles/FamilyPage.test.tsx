@@ -96,6 +96,7 @@ describe("FamilyPage", () => {
 
   it("takes the physical keyboard, and the right PIN switches and closes the pad", async () => {
     const pad = await openPadFor("Dad");
+    await waitFor(() => expect(document.activeElement).toBe(pad));
     for (const key of ["2", "4", "9", "Backspace", "6", "8"]) fireEvent.keyDown(pad, { key });
     expect(dots()).toBe("4");
     fake.module.switchProfile.mockResolvedValueOnce(appState({ profile: "Dad", role: "admin" }));

@@ -1,6 +1,6 @@
 // The PIN pad for switching up to a profile: dots for the digits typed (never the digits), a phone-style
 // keypad that also takes the physical keyboard, and the backend's wait after wrong PINs as a live countdown.
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useState, type KeyboardEvent } from "react";
 import { Box, Button, Group, Modal, SimpleGrid, Stack, Text } from "@mantine/core";
 import { backend, toApiError, type AppState } from "../../api";
 import { useTick } from "../../lib/useTick";
@@ -38,8 +38,6 @@ function PinPadBody({ name, onSwitched }: { name: string; onSwitched: (state: Ap
   const [busy, setBusy] = useState(false);
   const waitS = useCountdown(lockedUntil);
   const disabled = busy || waitS > 0;
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => box.current?.focus(), []);
 
   const add = (d: string) => setDigits((s) => (s.length < MAX_DIGITS ? s + d : s));
   const back = () => setDigits((s) => s.slice(0, -1));
@@ -76,7 +74,7 @@ function PinPadBody({ name, onSwitched }: { name: string; onSwitched: (state: Ap
 
   return (
     <Stack
-      ref={box}
+      // Focused when the modal opens (Mantine's data-autofocus), so the keyboard works at once.
       tabIndex={-1}
       data-autofocus
       onKeyDown={onKeyDown}

@@ -88,7 +88,7 @@ function EditorForm({ base, needsPin, onSetPin, onDone }: FormProps) {
   return (
     <Stack gap="sm" data-testid="profile-editor">
       {errors.form && (
-        <Alert color="red" role="alert" data-testid="profile-error-form">
+        <Alert color="red" data-testid="profile-error-form">
           {errors.form}
         </Alert>
       )}

@@ -52,7 +52,10 @@ function SetPinForm({ admin, onDone }: { admin: Profile; onDone: () => void }) {
 
   const save = async () => {
     const problem = pinProblem(admin.hasPin, oldPin, newPin, confirm);
-    if (problem) return setError(problem);
+    if (problem) {
+      setError(problem);
+      return;
+    }
     setBusy(true);
     try {
       await backend.setAdminPIN(admin.name, admin.hasPin ? oldPin : "", newPin);
