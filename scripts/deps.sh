@@ -10,7 +10,7 @@ mode=${1:-run}
 run_pkgs=(build-essential pkg-config libgtk-3-dev libwebkit2gtk-4.1-dev
   portaudio19-dev libasound2-dev libasound2-plugins alsa-utils pulseaudio pulseaudio-utils
   gnome-keyring libsecret-tools keyutils dbus-user-session dbus-x11
-  xdotool xclip x11-xserver-utils sqlite3 ca-certificates)
+  xdotool xclip x11-xserver-utils sqlite3 ca-certificates fonts-noto-color-emoji)
 test_pkgs=(curl xvfb xauth x11-utils xterm imagemagick python3-pyatspi chromium fonts-dejavu-core espeak-ng sox
   rabbitmq-server)
 
