@@ -15,7 +15,6 @@ import (
 	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/secret"
 	"github.com/tonnytray/tonnytray/backend/settings"
-	"github.com/tonnytray/tonnytray/backend/store"
 )
 
 // ErrKeychain wraps every secret operation that failed because no keychain is open.
@@ -30,7 +29,6 @@ type Snapshot struct {
 	Services      []ServiceStatus   `json:"services"`
 	Store         StoreStatus       `json:"store"`
 	Paths         Paths             `json:"paths"`
-	Profiles      []ProfileSummary  `json:"profiles"`
 	Server        ServerState       `json:"server"`
 	Outbox        OutboxState       `json:"outbox"`
 	LastCommand   CommandState      `json:"lastCommand"` // ID "" = none since start
@@ -90,14 +88,6 @@ type Paths struct {
 	Socket   string `json:"socket"`
 }
 
-// ProfileSummary is a profile as listed on the Profiles screen.
-type ProfileSummary struct {
-	ID    uint   `json:"id"`
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Color string `json:"color"`
-}
-
 // ImportResult reports what a settings import did.
 type ImportResult struct {
 	Warnings        []string `json:"warnings"`
@@ -115,10 +105,6 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 	st, err := d.store.Stats(ctx)
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("read database stats: %w", err)
-	}
-	profiles, err := d.Profiles(ctx)
-	if err != nil {
-		return Snapshot{}, err
 	}
 	kc := d.keychainStatus()
 	server := d.SpeechServer()
@@ -145,7 +131,6 @@ func (d *Daemon) Snapshot(ctx context.Context) (Snapshot, error) {
 		Services:      services,
 		Store:         StoreStatus{Path: st.Path, SizeBytes: st.FileBytes + st.WALBytes, Rows: st.Rows},
 		Paths:         Paths{Database: d.store.Path(), LogFile: d.opts.LogFile, Socket: d.opts.Socket},
-		Profiles:      profiles,
 		Server:        server,
 		Outbox:        ob,
 		LastCommand:   d.LastCommand(),
@@ -412,19 +397,6 @@ func (d *Daemon) Doctor(ctx context.Context) []doctor.Check {
 		return string(ss.Backend()), nil
 	}
 	return doctor.Run(ctx, env)
-}
-
-// Profiles lists the stored profiles.
-func (d *Daemon) Profiles(ctx context.Context) ([]ProfileSummary, error) {
-	var rows []store.Profile
-	if err := d.store.DB().WithContext(ctx).Order("name").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("list profiles: %w", err)
-	}
-	out := make([]ProfileSummary, 0, len(rows))
-	for _, p := range rows {
-		out = append(out, ProfileSummary{ID: p.ID, Name: p.Name, Role: p.Role, Color: p.Color})
-	}
-	return out, nil
 }
 
 func nonNil(s []string) []string {

@@ -51,7 +51,6 @@ export async function getSnapshot(): Promise<Snapshot> {
     ...s,
     secrets: withDefaults(s.secrets, []),
     services: withDefaults(s.services, []),
-    profiles: withDefaults(s.profiles, []),
     store: { ...s.store, rows: withDefaults(s.store?.rows, {}) },
     server: parseServerState(s.server) ?? UNKNOWN_SERVER_STATE,
     outbox: parseOutboxState(s.outbox) ?? EMPTY_OUTBOX,

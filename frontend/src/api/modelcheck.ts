@@ -10,7 +10,6 @@ import type {
   LogEntry,
   LogPage,
   LogQuery,
-  ProfileSummary,
   SaveResult,
   SecretStatus,
   ServerState,
@@ -50,7 +49,6 @@ export const modelChecks: {
   secretStatus: Same<daemon.SecretStatus, SecretStatus>;
   keychain: Same<daemon.KeychainStatus, KeychainStatus>;
   store: Same<daemon.StoreStatus, StoreStatus>;
-  profile: Same<daemon.ProfileSummary, ProfileSummary>;
   service: Same<event.ServiceStatePayload, ServiceStatus>;
   server: Same<event.ServerStatePayload, ServerState>;
   saveResult: Same<daemon.SaveResult, SaveResult>;
@@ -84,7 +82,6 @@ export const modelChecks: {
   secretStatus: true,
   keychain: true,
   store: true,
-  profile: true,
   service: true,
   server: true,
   saveResult: true,

@@ -219,13 +219,6 @@ export interface Paths {
   socket: string;
 }
 
-export interface ProfileSummary {
-  id: number;
-  name: string;
-  role: string;
-  color: string;
-}
-
 /** The whole backend state the UI renders on mount (events sent before subscribing are lost). */
 export interface Snapshot {
   version: string;
@@ -235,7 +228,6 @@ export interface Snapshot {
   services: ServiceStatus[];
   store: StoreStatus;
   paths: Paths;
-  profiles: ProfileSummary[];
   server: ServerState;
   /** The n8n outbox at a glance. */
   outbox: OutboxState;

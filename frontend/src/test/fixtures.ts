@@ -112,7 +112,6 @@ export function makeSnapshot(over: Partial<Snapshot> = {}): Snapshot {
     ],
     store: { path: "/tmp/t.db", sizeBytes: 4096, rows: { logs: 3 } },
     paths: { database: "/tmp/t.db", logFile: "/tmp/t.log", socket: "/tmp/t.sock" },
-    profiles: [],
     server: serverState(),
     outbox: outboxState(),
     lastCommand: commandState({ id: "", text: "", status: "" }),

@@ -284,24 +284,6 @@ export namespace daemon {
 	        this.socket = source["socket"];
 	    }
 	}
-	export class ProfileSummary {
-	    id: number;
-	    name: string;
-	    role: string;
-	    color: string;
-	
-	    static createFrom(source: any = {}) {
-	        return new ProfileSummary(source);
-	    }
-	
-	    constructor(source: any = {}) {
-	        if ('string' === typeof source) source = JSON.parse(source);
-	        this.id = source["id"];
-	        this.name = source["name"];
-	        this.role = source["role"];
-	        this.color = source["color"];
-	    }
-	}
 	export class SaveResult {
 	    restartNeeded: string[];
 	
@@ -354,7 +336,6 @@ export namespace daemon {
 	    services: event.ServiceStatePayload[];
 	    store: StoreStatus;
 	    paths: Paths;
-	    profiles: ProfileSummary[];
 	    server: event.ServerStatePayload;
 	    outbox: event.OutboxStatePayload;
 	    lastCommand: event.CommandStatePayload;
@@ -378,7 +359,6 @@ export namespace daemon {
 	        this.services = this.convertValues(source["services"], event.ServiceStatePayload);
 	        this.store = this.convertValues(source["store"], StoreStatus);
 	        this.paths = this.convertValues(source["paths"], Paths);
-	        this.profiles = this.convertValues(source["profiles"], ProfileSummary);
 	        this.server = this.convertValues(source["server"], event.ServerStatePayload);
 	        this.outbox = this.convertValues(source["outbox"], event.OutboxStatePayload);
 	        this.lastCommand = this.convertValues(source["lastCommand"], event.CommandStatePayload);
