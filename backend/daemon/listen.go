@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,14 +149,26 @@ func (d *Daemon) publishLive(e event.Payload) {
 	d.bus.Publish(e)
 }
 
-// dialSpeech opens an /asr session on the speech server with the current settings and token.
+// dialSpeech opens an /asr session on the speech server with the current settings and token, in the active
+// profile's language when it has one.
 func (d *Daemon) dialSpeech(ctx context.Context) (*whisper.Session, error) {
-	w := d.settings.Get().Whisper
 	token, err := d.speechToken()
 	if err != nil {
 		return nil, err
 	}
-	return whisper.Dial(ctx, whisper.DialOptions{URL: whisper.BaseURL(w), Token: token, ConfigWait: 3 * time.Second})
+	return whisper.Dial(ctx, d.speechDialOptions(token))
+}
+
+func (d *Daemon) speechDialOptions(token string) whisper.DialOptions {
+	return whisper.DialOptions{URL: whisper.BaseURL(d.settings.Get().Whisper), Token: token, ConfigWait: 3 * time.Second,
+		Language: speechLanguage(d.profiles.Active().Language)}
+}
+
+// speechLanguage is a profile's language as the speech server takes it: the primary subtag of a BCP 47 tag
+// ("de-AT" → "de"); "" leaves the server's own.
+func speechLanguage(tag string) string {
+	primary, _, _ := strings.Cut(tag, "-")
+	return strings.ToLower(strings.TrimSpace(primary))
 }
 
 // utteranceDone stores a finished utterance in the history (unless history is off), routes it to dictation or

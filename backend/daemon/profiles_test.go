@@ -211,3 +211,23 @@ func TestProfilePreferencesApply(t *testing.T) {
 		t.Errorf("Gran's request lacks her language: %s", body)
 	}
 }
+
+// TestSpeechSessionUsesTheProfileLanguage: recognition runs in the active profile's language (its primary
+// subtag, as WhisperLiveKit's ?language= takes it), and in the server's own for a profile without one.
+func TestSpeechSessionUsesTheProfileLanguage(t *testing.T) {
+	h := newHarness(t)
+	d, _ := h.start(t)
+	ctx := context.Background()
+	if _, err := d.CreateProfile(ctx, profile.Profile{Name: "Oma", Role: profile.RoleUser, Language: "de-AT"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.speechDialOptions("").Language; got != "" {
+		t.Errorf("the admin without a language: %q, want the server's own", got)
+	}
+	if err := d.SwitchProfile(ctx, "Oma", ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := d.speechDialOptions("").Language; got != "de" {
+		t.Errorf("Oma's session language = %q, want de", got)
+	}
+}
