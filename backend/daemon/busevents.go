@@ -168,8 +168,7 @@ func (d *Daemon) announce(key string, body []byte) {
 	d.bus.Publish(event.NoticePayload{Level: "info", Title: title, Message: text})
 	mode := d.responseMode()
 	if (a.Speak == nil || *a.Speak) && mode != "text" && !d.Paused() {
-		var missing keyMissing
-		if err := d.Speak(context.Background(), text); err != nil && !errors.As(err, &missing) {
+		if err := d.speakIfSetUp(text); err != nil {
 			log.Warn("announcement not spoken", "err", err)
 		}
 	}

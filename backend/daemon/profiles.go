@@ -212,6 +212,17 @@ func (d *Daemon) refused(err error) {
 	d.bus.Publish(event.NoticePayload{Level: "warning", Title: "Not allowed", Message: err.Error()})
 }
 
+// sayRefusal speaks a refusal of something said aloud when replies are spoken: a child who asked by voice
+// may not be looking at the screen.
+func (d *Daemon) sayRefusal(err error) {
+	if mode := d.responseMode(); mode != "voice" && mode != "both" {
+		return
+	}
+	if serr := d.speakIfSetUp(err.Error()); serr != nil {
+		d.component("tts").Warn("refusal not spoken", "err", serr)
+	}
+}
+
 // replyFor is the reply as the active profile may see and hear it (a child's is kid-safe filtered).
 func (d *Daemon) replyFor(text string) string { return profile.ReplyFor(d.profiles.Active(), text) }
 

@@ -231,3 +231,29 @@ func TestSpeechSessionUsesTheProfileLanguage(t *testing.T) {
 		t.Errorf("Oma's session language = %q, want de", got)
 	}
 }
+
+// TestSpokenRefusalIsHeard: a child who asks by voice for something off the list hears the refusal (replies
+// are spoken), and nothing reaches n8n.
+func TestSpokenRefusalIsHeard(t *testing.T) {
+	d, _, es, sim := voiceDaemon(t, elevensim.Config{}, func(s *settings.Settings) { s.General.DefaultRoute = "command" })
+	ctx := context.Background()
+	if err := d.SetAdminPIN(ctx, profile.DefaultAdminName, "", "4321"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.CreateProfile(ctx, profile.Profile{Name: "Mia", Role: profile.RoleChild, Allowed: []string{"lights"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.SwitchProfile(ctx, "Mia", ""); err != nil {
+		t.Fatal(err)
+	}
+	speech := watchSpeech(t, d)
+	d.utteranceDone(pipeline.Utterance{Text: "order a pizza", Mode: "toggle"})
+	said := speech.next(t, "the refusal spoken", func(p event.SpeechStatePayload) bool { return p.Speaking })
+	if !strings.Contains(said.Text, "Mia") || !strings.Contains(said.Text, "grown-up") {
+		t.Errorf("spoken %q, want the friendly refusal", said.Text)
+	}
+	speech.next(t, "silence", func(p event.SpeechStatePayload) bool { return !p.Speaking })
+	if es.Requests() == 0 || len(sim.Received()) != 0 {
+		t.Errorf("%d syntheses, %d n8n requests: want the refusal spoken and nothing sent", es.Requests(), len(sim.Received()))
+	}
+}

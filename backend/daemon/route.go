@@ -28,6 +28,7 @@ func (d *Daemon) route(u pipeline.Utterance, transcription *uint) pipeline.Route
 	if err != nil {
 		log.Warn("utterance refused by policy", "route", string(dec.Route), "err", err)
 		d.refused(err)
+		d.sayRefusal(err)
 		return pipeline.RouteNone
 	}
 	// "Stop" said to a talking Tonny (barge-in may have silenced it already) is not a command or dictation.

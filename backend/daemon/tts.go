@@ -104,6 +104,17 @@ func (d *Daemon) Speak(ctx context.Context, text string) error {
 	return err
 }
 
+// speakIfSetUp speaks text, unless voice was never set up (no ElevenLabs key: the card says so, and a notice
+// per message would only nag); other failures are returned.
+func (d *Daemon) speakIfSetUp(text string) error {
+	err := d.Speak(context.Background(), text)
+	var missing keyMissing
+	if errors.As(err, &missing) {
+		return nil
+	}
+	return err
+}
+
 // SpeakAndWait speaks text and returns when it has been played (or failed).
 func (d *Daemon) SpeakAndWait(ctx context.Context, text string) error {
 	job, err := d.queueSpeech(ctx, text, "")
