@@ -59,9 +59,9 @@ export function App() {
       <NoticeListener />
       <PinRequestListener />
       <AppShell.Header>
-        <Group h="100%" px="md" gap="sm">
+        <Group h="100%" px="md" gap="sm" wrap="nowrap">
           <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
-          <Text fw={700} size="lg">
+          <Text fw={700} size="lg" style={{ flexShrink: 0 }}>
             TonnyTray
           </Text>
           <AppStateIndicator />

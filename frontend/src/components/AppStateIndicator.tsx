@@ -1,7 +1,7 @@
 // What TonnyTray is doing, on every page: a coloured dot and a word in the header (the tray icon's state, with the
 // active profile), a Pause/Resume button, and, while paused, a yellow banner nobody can miss.
 import { useState } from "react";
-import { Alert, Box, Button, Group, Text, Tooltip } from "@mantine/core";
+import { Alert, Anchor, Box, Button, Group, Text, Tooltip } from "@mantine/core";
 import { backend, useSnapshot, type AppState } from "../api";
 import { notifyFailure } from "./notify";
 
@@ -49,7 +49,7 @@ export function AppStateIndicator() {
   const color = LOOK[s.state]?.color ?? "gray";
   const label = appStateLabel(s);
   return (
-    <Group gap="sm" wrap="nowrap" ml="auto" data-testid="app-state" data-state={s.state} style={{ minWidth: 0 }}>
+    <Group gap="sm" wrap="nowrap" justify="flex-end" data-testid="app-state" data-state={s.state} style={{ minWidth: 0, flex: 1 }}>
       <Box
         w={10}
         h={10}
@@ -65,9 +65,17 @@ export function AppStateIndicator() {
         </Text>
       </Tooltip>
       {s.profile && (
-        <Text size="xs" c="dimmed" truncate="end" data-testid="app-state-profile" visibleFrom="xs">
+        // Who is active must stay readable, so the state's words give way first; it leads to the family screen.
+        <Anchor
+          href="#/profiles"
+          size="xs"
+          c="dimmed"
+          data-testid="app-state-profile"
+          visibleFrom="xs"
+          style={{ flexShrink: 0, whiteSpace: "nowrap" }}
+        >
           Profile: {s.profile}
-        </Text>
+        </Anchor>
       )}
       <Button
         size="compact-xs"
@@ -76,6 +84,7 @@ export function AppStateIndicator() {
         loading={busy}
         onClick={() => void run(!paused)}
         data-testid="app-pause-toggle"
+        style={{ flexShrink: 0 }}
       >
         {paused ? "Resume" : "Pause"}
       </Button>
