@@ -22,6 +22,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/tonnytray/tonnytray/backend/cli/ptytest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/profile"
@@ -444,12 +445,18 @@ func TestDesktopFamily(t *testing.T) {
 		}
 	}
 	waitFor("the PIN prompt", func(s string) bool { return strings.Contains(s, prompt) })
+	if err := ptytest.WaitEchoOff(term); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := term.Write([]byte("1357\n")); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("Wrong PIN and a second prompt", func(s string) bool { return strings.Contains(s, "Wrong PIN") && strings.Count(s, prompt) == 2 })
 	if a.profile() != "Mia" {
 		t.Fatal("a wrong PIN switched the profile")
+	}
+	if err := ptytest.WaitEchoOff(term); err != nil {
+		t.Fatal(err)
 	}
 	if _, err := term.Write([]byte(familyPIN + "\n")); err != nil {
 		t.Fatal(err)

@@ -24,7 +24,7 @@ require (
 	gorm.io/gorm v1.31.2
 )
 
-require github.com/creack/pty v1.1.24 // indirect
+require github.com/creack/pty v1.1.24
 
 require (
 	fyne.io/systray v1.12.2

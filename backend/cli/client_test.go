@@ -14,6 +14,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/tonnytray/tonnytray/backend/cli/ptytest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/event"
@@ -123,6 +124,10 @@ func TestProfileAsksForThePINOnATerminal(t *testing.T) {
 					return
 				}
 				screen.WriteByte(b)
+			}
+			if err := ptytest.WaitEchoOff(ptmx); err != nil {
+				typed <- err
+				return
 			}
 			if _, err := ptmx.Write([]byte(pin + "\n")); err != nil {
 				typed <- err
