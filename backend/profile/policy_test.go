@@ -214,9 +214,7 @@ func BenchmarkPolicyCheck(b *testing.B) {
 		allowed[i] = "allowed phrase number " + strings.Repeat("x", i%7+1)
 	}
 	allowed[MaxCommands-1] = "lights"
-	if _, err := f.s.Create(context.Background(), Profile{Name: "Mia", Role: RoleChild, Allowed: allowed, Blocked: allowed[:50]}, f.admin); err != nil {
-		b.Fatal(err)
-	}
+	f.create(b, Profile{Name: "Mia", Role: RoleChild, Allowed: allowed, Blocked: allowed[:50]})
 	if _, err := f.s.Switch(context.Background(), "Mia", ""); err != nil {
 		b.Fatal(err)
 	}
