@@ -19,9 +19,10 @@ test: ## install test needs and run every test inside a private headless desktop
 deps:
 	scripts/deps.sh run
 
-build: frontend ## the production binary
+build: frontend ## the production binary, and tonnytray-ctl (the lean trigger for desktop shortcuts)
 	go build -tags $(GO_TAGS) -trimpath -ldflags "-w -s -X main.version=$(VERSION)" -o $(BIN) .
-	@echo "build: $(BIN) ($$(du -h $(BIN) | cut -f1))"
+	CGO_ENABLED=0 go build -trimpath -ldflags "-w -s" -o $(BIN)-ctl ./cmd/tonnytray-ctl
+	@echo "build: $(BIN) ($$(du -h $(BIN) | cut -f1)), $(BIN)-ctl ($$(du -h $(BIN)-ctl | cut -f1))"
 
 frontend:
 	cd frontend && npm run build

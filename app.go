@@ -15,6 +15,7 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/tonnytray/tonnytray/backend/audio"
+	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/doctor"
 	"github.com/tonnytray/tonnytray/backend/event"
@@ -633,15 +634,15 @@ func formatError(err error) any {
 	case errors.As(err, &pve):
 		ue = UIError{Code: "validation", Message: pve.Error(), Fields: []settings.FieldError{{Field: pve.Field, Message: pve.Message}}}
 	case errors.Is(err, profile.ErrPINRequired):
-		ue = UIError{Code: daemon.CodePINRequired, Message: err.Error()}
+		ue = UIError{Code: control.CodePINRequired, Message: err.Error()}
 	case errors.As(err, &pe):
-		code := daemon.CodePINWait
+		code := control.CodePINWait
 		if pe.Wrong {
-			code = daemon.CodeWrongPIN
+			code = control.CodeWrongPIN
 		}
 		ue = UIError{Code: code, Message: pe.Error(), RetryAfterMs: pe.Wait.Milliseconds()}
 	case errors.Is(err, profile.ErrForbidden):
-		ue = UIError{Code: daemon.CodeNotAllowed, Message: err.Error()}
+		ue = UIError{Code: control.CodeNotAllowed, Message: err.Error()}
 	case errors.Is(err, errStarting):
 		ue = UIError{Code: "starting", Message: err.Error()}
 	case errors.Is(err, daemon.ErrKeychain), errors.Is(err, secret.ErrNoKeychain), errors.Is(err, secret.ErrLocked):

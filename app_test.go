@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/settings"
@@ -51,17 +52,17 @@ func TestFormatErrorCodesProfileErrors(t *testing.T) {
 		}
 		return ue
 	}
-	if ue := decode(fmt.Errorf("switch: %w", profile.ErrPINRequired)); ue.Code != daemon.CodePINRequired {
+	if ue := decode(fmt.Errorf("switch: %w", profile.ErrPINRequired)); ue.Code != control.CodePINRequired {
 		t.Errorf("PIN required → %+v", ue)
 	}
 	wrong := &profile.PINError{Err: profile.ErrTooManyAttempts, Wrong: true, Wait: 30 * time.Second}
-	if ue := decode(wrong); ue.Code != daemon.CodeWrongPIN || ue.RetryAfterMs != 30000 || !strings.Contains(ue.Message, "Wrong PIN") {
+	if ue := decode(wrong); ue.Code != control.CodeWrongPIN || ue.RetryAfterMs != 30000 || !strings.Contains(ue.Message, "Wrong PIN") {
 		t.Errorf("wrong PIN with a wait → %+v", ue)
 	}
-	if ue := decode(&profile.PINError{Err: profile.ErrLockedOut, Wait: time.Minute}); ue.Code != daemon.CodePINWait || ue.RetryAfterMs != 60000 {
+	if ue := decode(&profile.PINError{Err: profile.ErrLockedOut, Wait: time.Minute}); ue.Code != control.CodePINWait || ue.RetryAfterMs != 60000 {
 		t.Errorf("locked out → %+v", ue)
 	}
-	if ue := decode(&profile.Refusal{Profile: "Mia", Message: "Only an admin can change settings"}); ue.Code != daemon.CodeNotAllowed {
+	if ue := decode(&profile.Refusal{Profile: "Mia", Message: "Only an admin can change settings"}); ue.Code != control.CodeNotAllowed {
 		t.Errorf("refusal → %+v", ue)
 	}
 	ue := decode(fmt.Errorf("create: %w", &profile.ValidationError{Field: "allowed[2]", Message: "must contain a word"}))

@@ -22,7 +22,7 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/tonnytray/tonnytray/backend/cli/ptytest"
+	"github.com/tonnytray/tonnytray/backend/trigger/ptytest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/profile"
@@ -67,9 +67,14 @@ func newApp(t *testing.T, bus string) *app {
 		socket: filepath.Join(run, "tonnytray", "control.sock")}
 }
 
-// cli runs a tonnytray command and returns its output and exit code.
-func (a *app) cli(args ...string) (string, int, time.Duration) {
-	cmd := exec.Command(a.bin, args...)
+// cli runs a tonnytray command and returns its output, exit code and how long the process took.
+func (a *app) cli(args ...string) (string, int, time.Duration) { return a.exec(a.bin, args...) }
+
+// ctl runs the lean trigger binary built beside tonnytray.
+func (a *app) ctl(args ...string) (string, int, time.Duration) { return a.exec(a.bin+"-ctl", args...) }
+
+func (a *app) exec(bin string, args ...string) (string, int, time.Duration) {
+	cmd := exec.Command(bin, args...)
 	cmd.Env = a.env
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
@@ -262,10 +267,27 @@ func TestDesktopTrayHotkeysAndTriggers(t *testing.T) {
 	}
 	slices.Sort(took)
 	t.Logf("CLI trigger round trips (process start included): median %d ms, worst %d ms", took[len(took)/2].Milliseconds(), took[len(took)-1].Milliseconds())
+
+	// The lean trigger does the same without loading WebKit; Settings tells users to bind it.
+	a.eventually("idle before the lean trigger", func() bool { return a.state() == "idle" })
+	var ctlTook []time.Duration
+	for _, step := range []struct{ args, want string }{{"pause", "paused"}, {"resume", "idle"}, {"toggle", "listening"}, {"toggle", ""}} {
+		out, code, d := a.ctl(step.args)
+		ctlTook = append(ctlTook, d)
+		if code != 0 || !strings.Contains(out, step.want) {
+			t.Errorf("tonnytray-ctl %s: exit %d %q, want %q", step.args, code, out, step.want)
+		}
+	}
+	slices.Sort(ctlTook)
+	t.Logf("tonnytray-ctl trigger round trips (process start included): median %.1f ms, worst %.1f ms",
+		float64(ctlTook[len(ctlTook)/2].Microseconds())/1000, float64(ctlTook[len(ctlTook)-1].Microseconds())/1000)
 	var st daemon.Status
 	out, code, _ := a.cli("status", "--json")
 	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil || st.State.State == "" || !st.Hotkeys.Available {
 		t.Fatalf("status --json: exit %d, %v, %+v", code, err, st)
+	}
+	if cmd := st.Hotkeys.Commands["toggle"]; cmd != a.bin+"-ctl toggle" {
+		t.Errorf("Settings tells users to bind %q, want the lean trigger", cmd)
 	}
 
 	// "Open window" shows the hidden window.

@@ -22,6 +22,7 @@ import (
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/paths"
+	"github.com/tonnytray/tonnytray/backend/trigger"
 )
 
 //go:embed all:frontend/dist
@@ -52,7 +53,7 @@ func run(started time.Time, args []string) int {
 		return runHeadless(ctx, opts)
 	default:
 		opts.Console = nil // CLI commands print their own output
-		return cli.RunClient(ctx, cmd, cli.ClientEnv{Options: opts, Out: os.Stdout, Err: os.Stderr, In: os.Stdin, ReadPIN: cli.TerminalPIN(os.Stdin, os.Stderr)})
+		return cli.RunClient(ctx, cmd, cli.ClientEnv{Options: opts, Out: os.Stdout, Err: os.Stderr, In: os.Stdin, ReadPIN: trigger.TerminalPIN(os.Stdin, os.Stderr)})
 	}
 }
 

@@ -16,16 +16,17 @@ import (
 	"github.com/tonnytray/tonnytray/backend/doctor"
 	"github.com/tonnytray/tonnytray/backend/event"
 	"github.com/tonnytray/tonnytray/backend/paths"
+	"github.com/tonnytray/tonnytray/backend/trigger"
 )
 
 // Exit codes of the tonnytray binary.
 const (
-	ExitOK             = 0
-	ExitError          = 1
-	ExitUsage          = 2
-	ExitNotRunning     = 3 // the command needs a running instance and there is none
-	ExitAlreadyRunning = 4 // another instance holds the lock and could not be reached
-	ExitQueued         = 5 // send: the command waits in the outbox, not delivered yet
+	ExitOK             = trigger.ExitOK
+	ExitError          = trigger.ExitError
+	ExitUsage          = trigger.ExitUsage
+	ExitNotRunning     = trigger.ExitNotRunning // the command needs a running instance and there is none
+	ExitAlreadyRunning = 4                      // another instance holds the lock and could not be reached
+	ExitQueued         = 5                      // send: the command waits in the outbox, not delivered yet
 )
 
 // callTimeout bounds every request to the running instance; doctor probes the network, so it gets more.
@@ -91,7 +92,7 @@ func RunClient(ctx context.Context, cmd Command, env ClientEnv) int {
 	case CmdTTS:
 		err = speak(ctx, cmd, env)
 	case CmdToggle, CmdPTTStart, CmdPTTStop, CmdPause, CmdResume, CmdProfile:
-		err = trigger(ctx, cmd, env)
+		err = trigger.Send(ctx, cmd.Name, cmd.Text, trigger.Env{Socket: env.Socket, Out: env.Out, Err: env.Err, ReadPIN: env.ReadPIN})
 	default:
 		err = fmt.Errorf("%w: %q is not a client command", ErrUsage, cmd.Name)
 	}
@@ -359,76 +360,4 @@ func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
-}
-
-// triggerTimeout bounds a trigger: each answers at once (the work goes on in the instance).
-const triggerTimeout = 5 * time.Second
-
-// trigger sends toggle, ptt-start, ptt-stop, pause, resume or profile to the running instance and prints the
-// state it answers.
-func trigger(ctx context.Context, cmd Command, env ClientEnv) error {
-	ctx, cancel := context.WithTimeout(ctx, triggerTimeout)
-	defer cancel()
-	var args any
-	if cmd.Name == CmdProfile {
-		args = map[string]string{"name": cmd.Text}
-	}
-	var st daemon.AppStateInfo
-	err := control.Call(ctx, env.Socket, cmd.Name, args, &st)
-	if cmd.Name == CmdProfile && remoteCode(err) == daemon.CodePINRequired {
-		err = switchWithPIN(cmd.Text, env, &st)
-	}
-	if err != nil {
-		return err
-	}
-	line := st.State
-	if st.Profile != "" {
-		line += " (profile " + st.Profile + ")"
-	}
-	fmt.Fprintln(env.Out, line)
-	return nil
-}
-
-// pinTries is how many PINs `tonnytray profile` asks for before giving up (the instance's rate limit still
-// applies across runs).
-const pinTries = 3
-
-// switchWithPIN asks for the admin PIN on the terminal and switches up to name with it.
-func switchWithPIN(name string, env ClientEnv, st *daemon.AppStateInfo) error {
-	if env.ReadPIN == nil {
-		return fmt.Errorf("switching up to %s needs the admin PIN: run `tonnytray profile %s` in a terminal, or switch on the Profiles screen", name, name)
-	}
-	var err error
-	for range pinTries {
-		var pin string
-		if pin, err = env.ReadPIN(fmt.Sprintf("Admin PIN to switch to %s: ", name)); err != nil {
-			return fmt.Errorf("read the PIN: %w", err)
-		}
-		// Each attempt gets its own deadline: typing the PIN takes as long as it takes.
-		ctx, cancel := context.WithTimeout(context.Background(), triggerTimeout)
-		err = control.Call(ctx, env.Socket, CmdProfile, map[string]string{"name": name, "pin": pin}, st)
-		cancel()
-		if remoteCode(err) != daemon.CodeWrongPIN {
-			return err
-		}
-		fmt.Fprintln(env.Err, "tonnytray:", remoteMessage(err))
-	}
-	return err
-}
-
-// remoteCode is the instance's error code, or "" for other errors.
-func remoteCode(err error) string {
-	var re *control.RemoteError
-	if errors.As(err, &re) {
-		return re.Code
-	}
-	return ""
-}
-
-func remoteMessage(err error) string {
-	var re *control.RemoteError
-	if errors.As(err, &re) {
-		return re.Message
-	}
-	return err.Error()
 }

@@ -34,6 +34,15 @@ const (
 	CodeInternal = "internal"
 )
 
+// Codes of the profile commands, so a client can ask for a PIN or explain a refusal.
+const (
+	CodePINRequired = "pin_required" // switching up needs the admin PIN
+	CodeWrongPIN    = "wrong_pin"    // the PIN was wrong (a wait may follow)
+	CodePINWait     = "pin_wait"     // too many wrong PINs: wait, or locked out
+	CodeNotAllowed  = "not_allowed"  // the active profile may not do this
+	CodeNotFound    = "not_found"    // no such profile or quick action
+)
+
 // MaxRequestSize bounds one request line (newline included), so a client cannot make the app buffer
 // unbounded input.
 const MaxRequestSize = 64 << 10

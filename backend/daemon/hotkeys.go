@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -48,12 +49,27 @@ func (d *Daemon) HotkeyStatus() HotkeyStatus {
 	d.keys.mu.Lock()
 	st := d.keys.status
 	d.keys.mu.Unlock()
-	exe, err := os.Executable()
-	if err != nil {
-		exe = "tonnytray"
-	}
+	exe := triggerCommand()
 	return HotkeyStatus{Available: st.Available, Reason: st.Reason, Conflicts: st.Conflicts, Active: st.Active,
 		Commands: map[string]string{"toggle": exe + " toggle", "pause": exe + " pause", "push_to_talk": exe + " ptt-start / " + exe + " ptt-stop"}}
+}
+
+// triggerCommand is the program to bind in a desktop's shortcut settings: tonnytray-ctl beside this binary
+// when it is there (it starts in milliseconds; this binary loads WebKit first), else this binary.
+func triggerCommand() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "tonnytray"
+	}
+	if ctl := filepath.Join(filepath.Dir(exe), "tonnytray-ctl"); fileExists(ctl) {
+		return ctl
+	}
+	return exe
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // runHotkeys is the service behind the global shortcuts: it grabs them on the X display (never touching X

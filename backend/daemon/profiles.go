@@ -48,15 +48,6 @@ func (d *Daemon) authorize(a profile.Action) error {
 	return d.profiles.Authorize(d.profiles.Active(), a)
 }
 
-// Control-socket error codes of the profile commands, so the CLI can ask for a PIN or explain a refusal.
-const (
-	CodePINRequired = "pin_required" // switching up needs the admin PIN
-	CodeWrongPIN    = "wrong_pin"    // the PIN was wrong (a wait may follow)
-	CodePINWait     = "pin_wait"     // too many wrong PINs: wait, or locked out
-	CodeNotAllowed  = "not_allowed"  // the active profile may not do this
-	CodeNotFound    = "not_found"    // no such profile or quick action
-)
-
 // remoteProfileError gives profile errors their control-socket code; other errors pass unchanged.
 func remoteProfileError(err error) error {
 	var code string
@@ -65,15 +56,15 @@ func remoteProfileError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, profile.ErrPINRequired):
-		code = CodePINRequired
+		code = control.CodePINRequired
 	case errors.As(err, &pe) && pe.Wrong:
-		code = CodeWrongPIN
+		code = control.CodeWrongPIN
 	case errors.As(err, &pe):
-		code = CodePINWait
+		code = control.CodePINWait
 	case errors.Is(err, profile.ErrForbidden):
-		code = CodeNotAllowed
+		code = control.CodeNotAllowed
 	case errors.Is(err, profile.ErrNotFound):
-		code = CodeNotFound
+		code = control.CodeNotFound
 	default:
 		return err
 	}

@@ -1,4 +1,4 @@
-package cli
+package trigger
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 	"golang.org/x/term"
 )
 
-// TerminalPIN returns a ClientEnv.ReadPIN that prompts on out and reads a line from in without echoing it,
+// TerminalPIN returns an Env.ReadPIN that prompts on out and reads a line from in without echoing it,
 // or nil when in is not a terminal: a PIN is only ever typed by a person.
 func TerminalPIN(in *os.File, out io.Writer) func(prompt string) (string, error) {
 	fd := int(in.Fd())
