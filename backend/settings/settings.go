@@ -262,6 +262,8 @@ type GeneralSettings struct {
 	KeyringBackend string `json:"keyring_backend" validate:"oneof=auto secret-service kwallet keyctl file" restart:"keyring"`
 	// Theme of the window: system, light or dark.
 	Theme string `json:"theme" validate:"oneof=system light dark"`
+	// SetupComplete is set when the first-run wizard was finished or skipped; until then the window opens on it.
+	SetupComplete bool `json:"setup_complete"`
 }
 
 // Defaults returns the settings of a fresh install. They validate clean.

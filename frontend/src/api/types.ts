@@ -126,6 +126,8 @@ export interface GeneralSettings {
   launch_at_login: boolean;
   keyring_backend: string;
   theme: string;
+  /** The first-run wizard was finished or skipped. */
+  setup_complete: boolean;
 }
 
 /** Every user-adjustable setting, grouped by capability (snake_case keys as in Go's json tags). */

@@ -93,6 +93,7 @@ export const defaultSettings: Settings = {
     launch_at_login: false,
     keyring_backend: "auto",
     theme: "system",
+    setup_complete: true,
   },
 };
 

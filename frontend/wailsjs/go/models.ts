@@ -925,6 +925,7 @@ export namespace settings {
 	    launch_at_login: boolean;
 	    keyring_backend: string;
 	    theme: string;
+	    setup_complete: boolean;
 	
 	    static createFrom(source: any = {}) {
 	        return new GeneralSettings(source);
@@ -943,6 +944,7 @@ export namespace settings {
 	        this.launch_at_login = source["launch_at_login"];
 	        this.keyring_backend = source["keyring_backend"];
 	        this.theme = source["theme"];
+	        this.setup_complete = source["setup_complete"];
 	    }
 	}
 	export class HotkeySettings {
