@@ -32,7 +32,8 @@ export function SystemCheck() {
   );
 }
 
-function CheckRow({ check }: { check: DoctorCheck }) {
+/** One check with its detail and copyable fix (also the setup wizard's WhisperLiveKit check). */
+export function CheckRow({ check }: { check: DoctorCheck }) {
   const st = checkStatusStyle(check.status);
   return (
     <Group align="flex-start" wrap="nowrap" gap="sm" data-testid="doctor-check" data-status={check.status}>

@@ -1,24 +1,24 @@
 // An audio device picker: the devices PortAudio sees (a name may also be typed, for a device that is not
 // plugged in right now), and for microphones a "Test microphone" that records two seconds and shows the level.
 import { useEffect, useState } from "react";
-import { Autocomplete, Button, Group, Stack, Text } from "@mantine/core";
+import { Autocomplete, Stack } from "@mantine/core";
 import { backend, errorMessage } from "../../api";
-import type { MicTest } from "../../api/backend";
+import { MicTestButton } from "./MicTestButton";
 import type { FieldSpec } from "./schema";
+import type { TestIds } from "./testIds";
 
 interface Props {
   spec: Extract<FieldSpec, { kind: "device" }>;
   value: unknown;
   error?: string;
   onChange: (path: string, value: unknown) => void;
+  /** The microphone test's ids, when not Settings' own. */
+  micTestIds?: TestIds;
 }
 
-export function DeviceField({ spec, value, error, onChange }: Props) {
+export function DeviceField({ spec, value, error, onChange, micTestIds }: Props) {
   const [names, setNames] = useState<string[]>([]);
   const [listError, setListError] = useState<string | null>(null);
-  const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<MicTest | null>(null);
-  const [testError, setTestError] = useState<string | null>(null);
   const v = typeof value === "string" ? value : "";
 
   useEffect(() => {
@@ -36,19 +36,6 @@ export function DeviceField({ spec, value, error, onChange }: Props) {
     };
   }, [spec.direction]);
 
-  const test = async () => {
-    setTesting(true);
-    setResult(null);
-    setTestError(null);
-    try {
-      setResult(await backend.testMicrophone(v, 2));
-    } catch (e) {
-      setTestError(errorMessage(e));
-    } finally {
-      setTesting(false);
-    }
-  };
-
   return (
     <Stack gap={4}>
       <Autocomplete
@@ -64,27 +51,7 @@ export function DeviceField({ spec, value, error, onChange }: Props) {
         spellCheck={false}
         autoComplete="off"
       />
-      {spec.direction === "input" && (
-        <Group gap="sm">
-          <Button size="xs" variant="default" onClick={test} loading={testing} data-testid="mic-test">
-            Test microphone
-          </Button>
-          {testing && <Text size="xs">Speak now…</Text>}
-          {result && (
-            <Text size="xs" c={result.sound ? "teal" : "red"} data-testid="mic-test-result">
-              {result.sound
-                ? `Heard sound on “${result.device}”: peak ${result.peakDbfs.toFixed(0)} dBFS.`
-                : `No sound from “${result.device}” in ${result.seconds} s: check that it is not muted.`}
-              {result.notices.length > 0 ? ` ${result.notices.join(" ")}` : ""}
-            </Text>
-          )}
-          {testError && (
-            <Text size="xs" c="red" data-testid="mic-test-error">
-              {testError}
-            </Text>
-          )}
-        </Group>
-      )}
+      {spec.direction === "input" && <MicTestButton device={v} ids={micTestIds} />}
     </Stack>
   );
 }

@@ -13,9 +13,11 @@ export interface FieldControlProps {
   onChange: (path: string, value: unknown) => void;
   /** Reports input the settings type cannot hold (an empty number); null clears it. */
   onLocalError: (path: string, message: string | null) => void;
+  /** The input's data-testid when not field-<path> (the setup wizard names its own); device and replacement fields keep theirs. */
+  testId?: string;
 }
 
-const testId = (path: string) => `field-${path}`;
+const inputTestId = (path: string, override?: string) => override ?? `field-${path}`;
 const errorProps = (path: string) => ({ "data-testid": `field-error-${path}` });
 
 export function FieldControl(props: FieldControlProps) {
@@ -38,14 +40,14 @@ export function FieldControl(props: FieldControlProps) {
   }
 }
 
-function TextField({ spec, value, error, onChange }: FieldControlProps & { spec: Extract<FieldSpec, { kind: "text" }> }) {
+function TextField({ spec, value, error, onChange, testId }: FieldControlProps & { spec: Extract<FieldSpec, { kind: "text" }> }) {
   const common = {
     label: spec.label,
     description: spec.description,
     placeholder: spec.placeholder,
     error,
     errorProps: errorProps(spec.path),
-    "data-testid": testId(spec.path),
+    "data-testid": inputTestId(spec.path, testId),
     spellCheck: false,
     autoComplete: "off",
   };
@@ -62,6 +64,7 @@ function NumberField({
   error,
   onChange,
   onLocalError,
+  testId,
 }: FieldControlProps & { spec: Extract<FieldSpec, { kind: "number" }> }) {
   // The raw text is kept locally so in-between states ("", "0.") can be typed; only numbers reach the draft.
   const [raw, setRaw] = useState<string | number>(typeof value === "number" ? value : "");
@@ -107,13 +110,13 @@ function NumberField({
       suffix={spec.suffix}
       error={localError ?? error}
       errorProps={errorProps(spec.path)}
-      data-testid={testId(spec.path)}
+      data-testid={inputTestId(spec.path, testId)}
       hideControls={!spec.decimals}
     />
   );
 }
 
-function SwitchField({ spec, value, error, onChange }: FieldControlProps) {
+function SwitchField({ spec, value, error, onChange, testId }: FieldControlProps) {
   const errId = `field-error-id-${spec.path.replace(/\W/g, "-")}`;
   return (
     <Stack gap={4}>
@@ -122,7 +125,7 @@ function SwitchField({ spec, value, error, onChange }: FieldControlProps) {
         description={spec.description}
         checked={value === true}
         onChange={(e) => onChange(spec.path, e.currentTarget.checked)}
-        data-testid={testId(spec.path)}
+        data-testid={inputTestId(spec.path, testId)}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? errId : undefined}
       />
@@ -140,6 +143,7 @@ function SelectField({
   value,
   error,
   onChange,
+  testId,
 }: FieldControlProps & { spec: Extract<FieldSpec, { kind: "select" }> }) {
   const v = typeof value === "string" ? value : "";
   // A value the form does not know (newer backend, hand-edited file) is still shown, not blanked.
@@ -154,7 +158,7 @@ function SelectField({
       allowDeselect={false}
       error={error}
       errorProps={errorProps(spec.path)}
-      data-testid={testId(spec.path)}
+      data-testid={inputTestId(spec.path, testId)}
     />
   );
 }
@@ -167,7 +171,7 @@ export function linesToList(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-function ListField({ spec, value, error, onChange }: FieldControlProps) {
+function ListField({ spec, value, error, onChange, testId }: FieldControlProps) {
   const list = Array.isArray(value) ? (value as string[]) : [];
   const [raw, setRaw] = useState(list.join("\n"));
   useEffect(() => {
@@ -189,7 +193,7 @@ function ListField({ spec, value, error, onChange }: FieldControlProps) {
       spellCheck={false}
       error={error}
       errorProps={errorProps(spec.path)}
-      data-testid={testId(spec.path)}
+      data-testid={inputTestId(spec.path, testId)}
       styles={{ input: { fontFamily: "var(--mantine-font-family-monospace)" } }}
     />
   );

@@ -3,8 +3,19 @@ import { useState } from "react";
 import { Button, Group, Paper, Stack, Text } from "@mantine/core";
 import { backend, errorMessage, type N8NTest } from "../../api";
 import { formatLatency } from "../dashboard/tonnyView";
+import type { TestIds } from "./testIds";
 
-export function N8NTestSection({ dirty }: { dirty: boolean }) {
+const SETTINGS_IDS: TestIds = { button: "n8n-test", result: "n8n-test-result", error: "n8n-test-error" };
+
+interface Props {
+  /** The form has unsaved edits (the test uses the saved settings). */
+  dirty: boolean;
+  /** Runs before the test (the wizard saves what was typed); when it throws, its error is shown instead. */
+  prepare?: () => Promise<void>;
+  ids?: TestIds;
+}
+
+export function N8NTestSection({ dirty, prepare, ids = SETTINGS_IDS }: Props) {
   const [busy, setBusy] = useState(false);
   const [verdict, setVerdict] = useState<N8NTest | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -14,6 +25,7 @@ export function N8NTestSection({ dirty }: { dirty: boolean }) {
     setVerdict(null);
     setError(null);
     try {
+      await prepare?.();
       setVerdict(await backend.testN8N());
     } catch (e) {
       setError(errorMessage(e));
@@ -26,16 +38,18 @@ export function N8NTestSection({ dirty }: { dirty: boolean }) {
     <Paper withBorder p="md" data-testid="n8n-test-section">
       <Stack gap="xs">
         <Group gap="sm">
-          <Button size="xs" variant="default" onClick={() => void test()} loading={busy} data-testid="n8n-test">
+          <Button size="xs" variant="default" onClick={() => void test()} loading={busy} data-testid={ids.button}>
             Test connection
           </Button>
           <Text size="xs" c="dimmed">
-            Sends one test request to the webhook{dirty ? " with the saved settings: save your changes first to test them" : ""}.
+            {prepare
+              ? "Saves the settings above, then sends one test request to the webhook."
+              : `Sends one test request to the webhook${dirty ? " with the saved settings: save your changes first to test them" : ""}.`}
           </Text>
         </Group>
         {verdict &&
           (verdict.ok ? (
-            <Stack gap={4} data-testid="n8n-test-result" data-ok="true">
+            <Stack gap={4} data-testid={ids.result} data-ok="true">
               <Text size="sm" c="teal">
                 ✓ {verdict.message || "Tonny answered."}
                 {verdict.latencyMs > 0 ? ` (${formatLatency(verdict.latencyMs)})` : ""}
@@ -47,13 +61,13 @@ export function N8NTestSection({ dirty }: { dirty: boolean }) {
               )}
             </Stack>
           ) : (
-            <Text size="sm" c="red" style={{ wordBreak: "break-word" }} data-testid="n8n-test-result" data-ok="false">
+            <Text size="sm" c="red" style={{ wordBreak: "break-word" }} data-testid={ids.result} data-ok="false">
               ✗ {verdict.message || "The test failed."}
               {verdict.status > 0 ? ` (HTTP ${verdict.status})` : ""}
             </Text>
           ))}
         {error && (
-          <Text size="sm" c="red" data-testid="n8n-test-error">
+          <Text size="sm" c="red" data-testid={ids.error}>
             {error}
           </Text>
         )}

@@ -1,7 +1,7 @@
 // Write-only secrets: the UI shows whether each one is set, lets you replace or delete it, and never shows a
 // value (the backend never sends one).
-import { useState } from "react";
 import { Alert, Badge, Button, Card, Group, PasswordInput, Stack, Text } from "@mantine/core";
+import { useUncontrolled } from "@mantine/hooks";
 import { backend, useAction, useSnapshot, type SecretStatus } from "../../api";
 import { ConfirmButton } from "../../components/ConfirmButton";
 import { notify } from "../../components/notify";
@@ -34,8 +34,18 @@ export function SecretsSection() {
   );
 }
 
-function SecretRow({ secret }: { secret: SecretStatus }) {
-  const [value, setValue] = useState("");
+interface RowProps {
+  secret: SecretStatus;
+  /** The input's data-testid, when not Settings' own (the setup wizard names its inputs). */
+  inputTestId?: string;
+  /** The typed value, when the parent keeps it (the wizard stores a value typed but not saved here). */
+  value?: string;
+  onValueChange?: (value: string) => void;
+}
+
+/** One secret: its status, a write-only input with Save, and Delete. */
+export function SecretRow({ secret, inputTestId, value: controlled, onValueChange }: RowProps) {
+  const [value, setValue] = useUncontrolled({ value: controlled, defaultValue: "", onChange: onValueChange });
   const save = useAction(backend.setSecret);
   const del = useAction(backend.deleteSecret);
 
@@ -83,7 +93,7 @@ function SecretRow({ secret }: { secret: SecretStatus }) {
               autoComplete="new-password"
               spellCheck={false}
               error={save.error?.message}
-              data-testid={`secret-input-${secret.key}`}
+              data-testid={inputTestId ?? `secret-input-${secret.key}`}
             />
             <Button type="submit" disabled={value === ""} loading={save.busy} data-testid={`secret-save-${secret.key}`}>
               Save

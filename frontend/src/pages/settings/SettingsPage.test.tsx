@@ -133,4 +133,12 @@ describe("SettingsPage", () => {
     expect(input.value).toBe("");
     expect(document.body.innerHTML).not.toContain("sk-very-secret");
   });
+
+  it("opens the setup wizard again", async () => {
+    window.location.hash = "#/settings";
+    renderApp(<SettingsPage />);
+    fireEvent.click(await screen.findByTestId("settings-run-setup"));
+    expect(window.location.hash).toBe("#/setup");
+    window.location.hash = "";
+  });
 });

@@ -103,6 +103,9 @@ function SettingsForm() {
         <Group justify="space-between">
           <Title order={2}>Settings</Title>
           <Group gap="sm">
+            <Button variant="subtle" onClick={() => (window.location.hash = "/setup")} data-testid="settings-run-setup">
+              Run the setup again
+            </Button>
             {form.dirty && (
               <Text size="sm" c="dimmed" data-testid="settings-unsaved">
                 Unsaved changes

@@ -1,6 +1,6 @@
 // Under the ElevenLabs settings: the voices the API key can use, each with Preview (a sample spoken with that
 // voice) and Use (puts its id into the form's Voice ID), and "Test voice", which speaks with the saved settings.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Badge, Button, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { backend, errorMessage, type VoiceInfo } from "../../api";
 
@@ -11,9 +11,11 @@ interface Props {
   onUse: (voiceId: string) => void;
   /** The form has unsaved edits: Test voice speaks with the saved settings. */
   dirty: boolean;
+  /** Load the voices as soon as this is true, without a click (the wizard, once the API key is stored). */
+  autoLoad?: boolean;
 }
 
-export function VoiceSection({ voiceId, onUse, dirty }: Props) {
+export function VoiceSection({ voiceId, onUse, dirty, autoLoad = false }: Props) {
   const [voices, setVoices] = useState<VoiceInfo[] | null>(null);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -32,6 +34,11 @@ export function VoiceSection({ voiceId, onUse, dirty }: Props) {
       setLoading(false);
     }
   };
+
+  useEffect(() => {
+    if (autoLoad) void load();
+    // Only the switch to true loads; load itself changes with every render.
+  }, [autoLoad]);
 
   const play = async (id: string) => {
     if (playing !== null) return;

@@ -201,3 +201,10 @@ export const settingsSchema: GroupSpec[] = [
 
 /** Every path the form has an input for. */
 export const knownFieldPaths: ReadonlySet<string> = new Set(settingsSchema.flatMap((g) => g.fields.map((f) => f.path)));
+
+/** The spec of one field, of a known kind (the setup wizard shows a few inputs outside the groups). */
+export function fieldSpec<K extends FieldSpec["kind"]>(path: string, kind: K): Extract<FieldSpec, { kind: K }> {
+  const spec = settingsSchema.flatMap((g) => g.fields).find((f) => f.path === path);
+  if (spec?.kind !== kind) throw new Error(`the settings schema has no ${kind} field ${path}`);
+  return spec as Extract<FieldSpec, { kind: K }>;
+}

@@ -38,7 +38,8 @@ export interface SettingsForm {
   setField: (path: string, value: unknown) => void;
   setLocalError: (path: string, message: string | null) => void;
   discard: () => void;
-  save: () => Promise<SaveOutcome | null>;
+  /** Saves the draft, or what `edit` makes of it (which then becomes the draft). */
+  save: (edit?: (draft: Settings) => Settings) => Promise<SaveOutcome | null>;
   dismissChangedElsewhere: () => void;
 }
 
@@ -116,9 +117,10 @@ export function useSettingsForm(): SettingsForm {
     setResetKey((k) => k + 1);
   }, [saved]);
 
-  const save = useCallback(async (): Promise<SaveOutcome | null> => {
+  const save = useCallback(async (edit?: (draft: Settings) => Settings): Promise<SaveOutcome | null> => {
     if (!draft) return null;
-    const submitted = draft;
+    const submitted = edit ? edit(draft) : draft;
+    if (edit) setDraft(submitted);
     const before = incomingRef.current;
     setSaving(true);
     try {
