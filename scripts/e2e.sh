@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # UI end-to-end test: the real UI with working Go bindings under `wails dev`, driven by Playwright in
-# Debian's Chromium. Phase "edit" changes a setting (bad value → field error, fixed → saved) and finds the
+# Debian's Chromium. The setup check walks the first-run wizard of the fresh install first. Phase "edit" changes a setting (bad value → field error, fixed → saved) and finds the
 # backend's log line in the Logs page; the app is then restarted and phase "verify" checks the setting
 # survived; then the family check sets the admin PIN, adds a child, switches down with one click (Settings
 # refused) and back up through the PIN pad. Run inside scripts/desktop.sh. Usage: scripts/e2e.sh RESULTS_DIR
@@ -38,6 +38,7 @@ stop_app() {
 trap stop_app EXIT
 
 start_app
+node frontend/e2e/setup.mjs --url "http://localhost:$port" --screenshot-dir "$out"
 node frontend/e2e/settings-logs.mjs --url "http://localhost:$port" --phase edit --screenshot-dir "$out"
 stop_app
 start_app

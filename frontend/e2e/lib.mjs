@@ -90,7 +90,7 @@ export async function runInBrowser(c, body) {
     page.on("console", (m) => {
       if (/Content.Security.Policy/i.test(m.text())) cspViolations.push(m.text());
     });
-    page.on("pageerror", (e) => pageErrors.push(e.message));
+    page.on("pageerror", (e) => pageErrors.push((e.stack ?? e.message).split("\n").slice(0, 3).join(" | ")));
 
     await body(page);
 
