@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/control/controltest"
 	"github.com/tonnytray/tonnytray/backend/event"
 )
 
@@ -18,37 +17,19 @@ import (
 // request it gets.
 type fakeInstance struct {
 	socket string
-	mu     sync.Mutex
-	calls  []map[string]any
+	calls  controltest.Calls
 }
 
 func startInstance(t *testing.T) *fakeInstance {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "tt-cli")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	f := &fakeInstance{socket: filepath.Join(dir, "control.sock")}
-	srv, err := control.Listen(f.socket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Handle("send", func(_ context.Context, args json.RawMessage) (any, error) {
-		var a map[string]any
-		_ = json.Unmarshal(args, &a)
-		f.mu.Lock()
-		f.calls = append(f.calls, a)
-		f.mu.Unlock()
-		if a["action"] == "Pizza" {
-			return nil, &control.RemoteError{Code: control.CodeNotAllowed, Message: "Sorry, Mia, I can't do that one. Ask a grown-up."}
-		}
-		return event.CommandStatePayload{ID: "r1", Status: "delivered", Reply: "Lights are on."}, nil
+	f := &fakeInstance{}
+	f.socket = controltest.Serve(t, map[string]control.HandlerFunc{
+		"send": func(_ context.Context, args json.RawMessage) (any, error) {
+			if f.calls.Record(args)["action"] == "Pizza" {
+				return nil, &control.RemoteError{Code: control.CodeNotAllowed, Message: "Sorry, Mia, I can't do that one. Ask a grown-up."}
+			}
+			return event.CommandStatePayload{ID: "r1", Status: "delivered", Reply: "Lights are on."}, nil
+		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
 	return f
 }
 
@@ -72,9 +53,7 @@ func TestActionRunsAQuickAction(t *testing.T) {
 	if code != ExitOK || strings.TrimSpace(out) != "Lights are on." {
 		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
 	}
-	f.mu.Lock()
-	got := f.calls[0]
-	f.mu.Unlock()
+	got := f.calls.All()[0]
 	if got["action"] != "Lights on" || got["wait"] != true || got["text"] != nil {
 		t.Errorf("request = %v", got)
 	}

@@ -6,17 +6,16 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/creack/pty"
 
-	"github.com/tonnytray/tonnytray/backend/trigger/ptytest"
 	"github.com/tonnytray/tonnytray/backend/control"
+	"github.com/tonnytray/tonnytray/backend/control/controltest"
 	"github.com/tonnytray/tonnytray/backend/event"
+	"github.com/tonnytray/tonnytray/backend/trigger/ptytest"
 )
 
 const rightPIN = "4321"
@@ -25,52 +24,29 @@ const rightPIN = "4321"
 // records every request it gets.
 type fakeInstance struct {
 	socket string
-	mu     sync.Mutex
-	calls  []map[string]any
+	calls  controltest.Calls
 }
 
 func startInstance(t *testing.T) *fakeInstance {
-	t.Helper()
-	dir, err := os.MkdirTemp("/tmp", "tt-cli")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	f := &fakeInstance{socket: filepath.Join(dir, "control.sock")}
-	srv, err := control.Listen(f.socket)
-	if err != nil {
-		t.Fatal(err)
-	}
-	record := func(args json.RawMessage) map[string]any {
-		var a map[string]any
-		_ = json.Unmarshal(args, &a)
-		f.mu.Lock()
-		f.calls = append(f.calls, a)
-		f.mu.Unlock()
-		return a
-	}
-	srv.Handle("profile", func(_ context.Context, args json.RawMessage) (any, error) {
-		a := record(args)
-		switch a["pin"] {
-		case nil, "":
-			return nil, &control.RemoteError{Code: control.CodePINRequired, Message: "the admin PIN is needed to switch to this profile"}
-		case rightPIN:
-			return event.AppStatePayload{State: "idle", Profile: a["name"].(string), Role: "admin"}, nil
-		}
-		return nil, &control.RemoteError{Code: control.CodeWrongPIN, Message: "Wrong PIN"}
+	f := &fakeInstance{}
+	f.socket = controltest.Serve(t, map[string]control.HandlerFunc{
+		"profile": func(_ context.Context, args json.RawMessage) (any, error) {
+			a := f.calls.Record(args)
+			switch a["pin"] {
+			case nil, "":
+				return nil, &control.RemoteError{Code: control.CodePINRequired, Message: "the admin PIN is needed to switch to this profile"}
+			case rightPIN:
+				return event.AppStatePayload{State: "idle", Profile: a["name"].(string), Role: "admin"}, nil
+			}
+			return nil, &control.RemoteError{Code: control.CodeWrongPIN, Message: "Wrong PIN"}
+		},
 	})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Serve(ctx) }()
-	t.Cleanup(func() { cancel(); <-done })
 	return f
 }
 
 func (f *fakeInstance) pins() []any {
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	var out []any
-	for _, c := range f.calls {
+	for _, c := range f.calls.All() {
 		out = append(out, c["pin"])
 	}
 	return out
