@@ -22,12 +22,12 @@ import (
 
 	"github.com/creack/pty"
 
-	"github.com/tonnytray/tonnytray/backend/trigger/ptytest"
 	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/profile"
 	"github.com/tonnytray/tonnytray/backend/store"
 	"github.com/tonnytray/tonnytray/backend/tray/snihost"
+	"github.com/tonnytray/tonnytray/backend/trigger/ptytest"
 )
 
 // app is one run of the production binary.
