@@ -15,7 +15,6 @@ import (
 	"github.com/wailsapp/wails/v2/pkg/runtime"
 
 	"github.com/tonnytray/tonnytray/backend/audio"
-	"github.com/tonnytray/tonnytray/backend/control"
 	"github.com/tonnytray/tonnytray/backend/daemon"
 	"github.com/tonnytray/tonnytray/backend/doctor"
 	"github.com/tonnytray/tonnytray/backend/event"
@@ -633,16 +632,11 @@ func formatError(err error) any {
 		ue = UIError{Code: "validation", Message: "Some settings need fixing: " + ve.Error(), Fields: ve}
 	case errors.As(err, &pve):
 		ue = UIError{Code: "validation", Message: pve.Error(), Fields: []settings.FieldError{{Field: pve.Field, Message: pve.Message}}}
-	case errors.Is(err, profile.ErrPINRequired):
-		ue = UIError{Code: control.CodePINRequired, Message: err.Error()}
-	case errors.As(err, &pe):
-		code := control.CodePINWait
-		if pe.Wrong {
-			code = control.CodeWrongPIN
+	case daemon.ProfileErrorCode(err) != "":
+		ue = UIError{Code: daemon.ProfileErrorCode(err), Message: err.Error()}
+		if errors.As(err, &pe) {
+			ue.RetryAfterMs = pe.Wait.Milliseconds()
 		}
-		ue = UIError{Code: code, Message: pe.Error(), RetryAfterMs: pe.Wait.Milliseconds()}
-	case errors.Is(err, profile.ErrForbidden):
-		ue = UIError{Code: control.CodeNotAllowed, Message: err.Error()}
 	case errors.Is(err, errStarting):
 		ue = UIError{Code: "starting", Message: err.Error()}
 	case errors.Is(err, daemon.ErrKeychain), errors.Is(err, secret.ErrNoKeychain), errors.Is(err, secret.ErrLocked):

@@ -48,27 +48,33 @@ func (d *Daemon) authorize(a profile.Action) error {
 	return d.profiles.Authorize(d.profiles.Active(), a)
 }
 
-// remoteProfileError gives profile errors their control-socket code; other errors pass unchanged.
-func remoteProfileError(err error) error {
-	var code string
+// ProfileErrorCode is the code a client branches on for a profile error (control.CodePINRequired,
+// CodeWrongPIN, CodePINWait, CodeNotAllowed, CodeNotFound), or "" for any other error.
+func ProfileErrorCode(err error) string {
 	var pe *profile.PINError
 	switch {
 	case err == nil:
-		return nil
+		return ""
 	case errors.Is(err, profile.ErrPINRequired):
-		code = control.CodePINRequired
+		return control.CodePINRequired
 	case errors.As(err, &pe) && pe.Wrong:
-		code = control.CodeWrongPIN
+		return control.CodeWrongPIN
 	case errors.As(err, &pe):
-		code = control.CodePINWait
+		return control.CodePINWait
 	case errors.Is(err, profile.ErrForbidden):
-		code = control.CodeNotAllowed
+		return control.CodeNotAllowed
 	case errors.Is(err, profile.ErrNotFound):
-		code = control.CodeNotFound
-	default:
-		return err
+		return control.CodeNotFound
 	}
-	return &control.RemoteError{Code: code, Message: err.Error()}
+	return ""
+}
+
+// remoteProfileError gives profile errors their control-socket code; other errors pass unchanged.
+func remoteProfileError(err error) error {
+	if code := ProfileErrorCode(err); code != "" {
+		return &control.RemoteError{Code: code, Message: err.Error()}
+	}
+	return err
 }
 
 // SwitchProfile makes name the active profile (tray submenu, `tonnytray profile NAME`, the family screen).
