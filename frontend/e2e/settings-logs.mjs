@@ -72,11 +72,24 @@ async function phaseEdit(page) {
 
   const save = page.locator(tid("settings-save"));
   await until(page, "the Save button becomes enabled", STEP_MS, () => save.isEnabled());
+  // A notification lives 5 s; on a loaded machine a poll can miss it, so the page itself records every one
+  // that appears. The same page object also tells a reload apart from a notification that never came.
+  await page.evaluate(() => {
+    window.__e2eNotices = [];
+    new MutationObserver(() => {
+      for (const el of document.querySelectorAll('[data-testid^="notice-settings-save"]')) {
+        const seen = `${el.getAttribute("data-testid")}: ${el.textContent}`;
+        if (!window.__e2eNotices.includes(seen)) window.__e2eNotices.push(seen);
+      }
+    }).observe(document.body, { childList: true, subtree: true });
+  });
   await save.click();
   const saved = await until(page, "a success notification after Save", STEP_MS, async () => {
-    const failed = await visibleText(page, tid("notice-settings-save-failed"));
+    const notices = await page.evaluate(() => window.__e2eNotices ?? null);
+    if (notices === null) throw new Failure("the page was reloaded after Save, so its notification could not be seen");
+    const failed = notices.find((n) => n.startsWith("notice-settings-save-failed"));
     if (failed) throw new Failure(`Save was rejected: ${failed}`);
-    return visibleText(page, tid("notice-settings-saved"));
+    return notices.find((n) => n.startsWith("notice-settings-saved"))?.replace(/^[^:]*: /, "");
   }, () => pageProblems(page));
   pass(`Save shows the success notification "${saved}"`);
   await until(page, "the Save button is disabled again (no unsaved changes)", STEP_MS, async () => !(await save.isEnabled()));
