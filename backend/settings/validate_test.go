@@ -26,7 +26,7 @@ func TestDefaultsCoverEveryField(t *testing.T) {
 		"rabbitmq.enabled": true, "rabbitmq.host_id": true,
 		"audio.input_device": true, "audio.output_device": true, "audio.keep_warm": true,
 		"hotkeys.push_to_talk": true, "hotkeys.double_tap_lock": true, "hotkeys.hold_threshold_ms": true,
-		"general.start_hidden": true, "general.launch_at_login": true,
+		"general.start_hidden": true, "general.launch_at_login": true, "general.setup_complete": true,
 		"response.type_replies": true,
 	}
 	d := Defaults()
