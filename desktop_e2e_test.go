@@ -175,15 +175,8 @@ func speechSettings(t *testing.T) []byte {
 }
 
 func TestDesktopTrayHotkeysAndTriggers(t *testing.T) {
-	bus, err := snihost.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
-	host, err := snihost.Start(bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bus := privateBus(t)
+	host := trayHost(t, bus.Address)
 	a := newApp(t, bus.Address)
 
 	a.importSettings(t)
@@ -317,11 +310,7 @@ func TestDesktopTrayHotkeysAndTriggers(t *testing.T) {
 	host.Close()
 	a.start("--start-hidden")
 	time.Sleep(time.Second) // the app runs without a host for a while
-	host, err = snihost.Start(bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
+	host = trayHost(t, bus.Address)
 	if _, err := host.WaitItem(ctx); err != nil {
 		t.Fatalf("a late tray host never got the item: %v", err)
 	}
@@ -378,16 +367,8 @@ func (a *app) profile() string {
 // TestDesktopFamily: the child's limits hold from the CLI and the tray, switching up asks for the PIN on a
 // real terminal and nowhere else, and the tray opens the window's PIN pad instead.
 func TestDesktopFamily(t *testing.T) {
-	bus, err := snihost.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
-	host, err := snihost.Start(bus.Address)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer host.Close()
+	bus := privateBus(t)
+	host := trayHost(t, bus.Address)
 	a := newApp(t, bus.Address)
 	a.importSettings(t)
 	a.setUpFamily(t)
@@ -512,6 +493,26 @@ func TestDesktopFamily(t *testing.T) {
 	}
 }
 
+// privateBus is a session bus of the test's own, closed when the test ends.
+func privateBus(t *testing.T) *snihost.Bus {
+	bus, err := snihost.StartBus()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { bus.Close() })
+	return bus
+}
+
+// trayHost is a StatusNotifier host on the bus at address, closed when the test ends.
+func trayHost(t *testing.T, address string) *snihost.Host {
+	host, err := snihost.Start(address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { host.Close() })
+	return host
+}
+
 func samePixmaps(a, b snihost.ItemProps) bool {
 	if len(a.IconPixmaps) != len(b.IconPixmaps) {
 		return false
@@ -527,11 +528,7 @@ func samePixmaps(a, b snihost.ItemProps) bool {
 // TestDesktopHeadlessWithoutDisplay starts the backend with no display at all: it runs, and says the
 // shortcuts are unavailable instead of crashing.
 func TestDesktopHeadlessWithoutDisplay(t *testing.T) {
-	bus, err := snihost.StartBus()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer bus.Close()
+	bus := privateBus(t)
 	a := newApp(t, bus.Address)
 	a.env = slices.DeleteFunc(a.env, func(v string) bool {
 		return strings.HasPrefix(v, "DISPLAY=") || strings.HasPrefix(v, "WAYLAND_DISPLAY=")
